@@ -1,0 +1,31 @@
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AuthGuard } from './auth/auth.guard.js';
+import { AuthModule } from './auth/auth.module.js';
+import { ChatModule } from './chat/chat.module.js';
+import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
+import { JsonBodyMiddleware } from './common/json-body.middleware.js';
+import { RequestIdMiddleware } from './common/request-id.middleware.js';
+import { ConfigModule } from './config/config.module.js';
+import type { GatewayOptions } from './config/gateway-options.js';
+import { HealthModule } from './health/health.module.js';
+import { ModelsModule } from './models/models.module.js';
+import { ResponsesModule } from './responses/responses.module.js';
+
+@Module({})
+export class AppModule implements NestModule {
+  static forRoot(options: GatewayOptions): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, ModelsModule, HealthModule],
+      providers: [
+        { provide: APP_FILTER, useClass: GatewayExceptionFilter },
+        { provide: APP_GUARD, useClass: AuthGuard },
+      ],
+    };
+  }
+
+  configure(consumer: MiddlewareConsumer): void {
+    consumer.apply(RequestIdMiddleware, JsonBodyMiddleware).forRoutes('*');
+  }
+}

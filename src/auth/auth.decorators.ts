@@ -1,0 +1,9 @@
+import { SetMetadata } from '@nestjs/common';
+
+export const ACCESS_KEY = 'switchboard:access';
+export type Access = 'public' | 'admin';
+
+/** Open without a key (health probes). */
+export const Public = () => SetMetadata(ACCESS_KEY, 'public' satisfies Access);
+/** Master key only (admin REST endpoints). */
+export const AdminOnly = () => SetMetadata(ACCESS_KEY, 'admin' satisfies Access);

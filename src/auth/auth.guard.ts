@@ -1,0 +1,40 @@
+import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
+import { Reflector } from '@nestjs/core';
+import { ErrorCode, GatewayError } from '../common/gateway-error.js';
+import type { GatewayRequest } from '../common/request-context.js';
+import { Access, ACCESS_KEY } from './auth.decorators.js';
+import { ApiKeyService } from './api-key.service.js';
+
+/** Global guard: every route needs a key unless marked @Public(); @AdminOnly() needs the master key. */
+@Injectable()
+export class AuthGuard implements CanActivate {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: ApiKeyService,
+  ) {}
+
+  async canActivate(context: ExecutionContext): Promise<boolean> {
+    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
+    if (access === 'public') return true;
+    const req = context.switchToHttp().getRequest<GatewayRequest>();
+    const caller = await this.keys.authenticate(presentedKey(req));
+    if (access === 'admin' && this.keys.authRequired && caller.kind !== 'master') {
+      throw new GatewayError(ErrorCode.Forbidden, 'This route needs the master key.');
+    }
+    req.caller = caller;
+    return true;
+  }
+}
+
+function presentedKey(req: GatewayRequest): string | undefined {
+  const auth = req.headers.authorization;
+  if (typeof auth === 'string' && auth.length > 0) {
+    const match = /^Bearer\s+(.+)$/i.exec(auth.trim());
+    return match ? match[1].trim() : auth.trim();
+  }
+  for (const header of ['x-api-key', 'api-key']) {
+    const value = req.headers[header];
+    if (typeof value === 'string' && value.length > 0) return value.trim();
+  }
+  return undefined;
+}

@@ -1,0 +1,47 @@
+import { Injectable } from '@nestjs/common';
+import type { GatewayResult } from '../common/gateway-result.js';
+import { rewriteModel, rewriteStreamModel } from '../common/model-rewrite.js';
+import type { RequestContext } from '../common/request-context.js';
+import type { JsonObject } from '../providers/provider-adapter.js';
+import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import { ModelResolutionService } from '../routing/model-resolution.service.js';
+import { RouterService } from '../routing/router.service.js';
+
+export const DEPLOYMENT_HEADER = 'x-switchboard-deployment';
+
+@Injectable()
+export class ChatService {
+  constructor(
+    private readonly resolver: ModelResolutionService,
+    private readonly router: RouterService,
+    private readonly providers: ProviderRegistry,
+  ) {}
+
+  async complete(body: JsonObject & { model: string; stream?: boolean }, ctx: RequestContext): Promise<GatewayResult> {
+    const resolution = this.resolver.resolve(body.model, 'chat', ctx.caller);
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true };
+    if (body.stream === true) {
+      const { result, target } = await this.router.execute(
+        resolution,
+        (t, c) => this.providers.get(t.provider).chatStream(t, body, c),
+        options,
+      );
+      return {
+        kind: 'sse',
+        flavour: 'chat',
+        events: rewriteStreamModel(result.events, resolution.requestedName),
+        headers: { ...result.headers, [DEPLOYMENT_HEADER]: target.deploymentId },
+      };
+    }
+    const { result, target } = await this.router.execute(
+      resolution,
+      (t, c) => this.providers.get(t.provider).chat(t, body, c),
+      options,
+    );
+    return {
+      kind: 'json',
+      body: rewriteModel(result, resolution.requestedName),
+      headers: { [DEPLOYMENT_HEADER]: target.deploymentId },
+    };
+  }
+}

@@ -1,0 +1,126 @@
+import { HttpException } from '@nestjs/common';
+import { ErrorCode, GatewayError } from './gateway-error.js';
+
+export interface OpenAiErrorBody {
+  error: { message: string; type: string; param: string | null; code: string | null };
+}
+
+export interface MappedError {
+  status: number;
+  body: OpenAiErrorBody;
+  headers: Record<string, string>;
+}
+
+const UPSTREAM_TYPE_BY_STATUS: Record<number, string> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  403: 'permission_error',
+  404: 'invalid_request_error',
+  409: 'invalid_request_error',
+  413: 'invalid_request_error',
+  422: 'invalid_request_error',
+  429: 'rate_limit_error',
+};
+
+/**
+ * The single translation of the error taxonomy to HTTP. Used by the exception filter for
+ * ordinary responses and by the SSE writer for errors that happen after a stream started,
+ * so the two can never disagree.
+ */
+export function mapError(err: unknown): MappedError {
+  const gatewayError = toGatewayError(err);
+  const { status, type, code } = describe(gatewayError);
+  const headers: Record<string, string> = { ...(gatewayError.headers ?? {}) };
+  if (gatewayError.retryAfterSeconds !== undefined) {
+    headers['retry-after'] = String(Math.max(0, Math.ceil(gatewayError.retryAfterSeconds)));
+  }
+  return {
+    status,
+    headers,
+    body: { error: { message: gatewayError.message, type, param: gatewayError.param, code } },
+  };
+}
+
+function describe(err: GatewayError): { status: number; type: string; code: string | null } {
+  switch (err.code) {
+    case ErrorCode.ModelNotFound:
+      return { status: 404, type: 'invalid_request_error', code: 'model_not_found' };
+    case ErrorCode.InvalidRequest:
+      return { status: 400, type: 'invalid_request_error', code: null };
+    case ErrorCode.UnsupportedMediaType:
+      return { status: 415, type: 'invalid_request_error', code: 'unsupported_media_type' };
+    case ErrorCode.PayloadTooLarge:
+      return { status: 413, type: 'invalid_request_error', code: 'payload_too_large' };
+    case ErrorCode.RouteNotFound:
+      return { status: 404, type: 'invalid_request_error', code: 'not_found' };
+    case ErrorCode.Unauthorized:
+      return { status: 401, type: 'authentication_error', code: 'invalid_api_key' };
+    case ErrorCode.Forbidden:
+      return { status: 403, type: 'permission_error', code: 'permission_denied' };
+    case ErrorCode.RateLimited:
+      return { status: 429, type: 'rate_limit_error', code: 'rate_limit_exceeded' };
+    case ErrorCode.BudgetExceeded:
+      return { status: 429, type: 'rate_limit_error', code: 'budget_exceeded' };
+    case ErrorCode.UpstreamRejected: {
+      const status = err.upstreamStatus && err.upstreamStatus >= 400 && err.upstreamStatus < 500 ? err.upstreamStatus : 400;
+      const type = UPSTREAM_TYPE_BY_STATUS[status] ?? 'invalid_request_error';
+      const upstreamCode = err.upstreamCode;
+      return { status, type, code: upstreamCode === undefined || upstreamCode === null ? null : String(upstreamCode) };
+    }
+    case ErrorCode.UpstreamError:
+      return { status: 502, type: 'api_error', code: 'upstream_error' };
+    case ErrorCode.UpstreamTimeout:
+      return { status: 504, type: 'timeout_error', code: 'upstream_timeout' };
+    case ErrorCode.NoHealthyDeployment:
+      return { status: 503, type: 'api_error', code: 'no_healthy_deployment' };
+    case ErrorCode.ShuttingDown:
+      return { status: 503, type: 'api_error', code: 'shutting_down' };
+    case ErrorCode.Internal:
+      return { status: 500, type: 'api_error', code: 'internal_error' };
+    default: {
+      const exhaustive: never = err.code;
+      return exhaustive;
+    }
+  }
+}
+
+/** Normalises anything thrown into the taxonomy, without leaking internals of unknown errors. */
+export function toGatewayError(err: unknown): GatewayError {
+  if (err instanceof GatewayError) return err;
+  if (err instanceof HttpException) return fromHttpException(err);
+  return new GatewayError(ErrorCode.Internal, 'The gateway hit an internal error. It has been logged.', { cause: err });
+}
+
+function fromHttpException(err: HttpException): GatewayError {
+  const status = err.getStatus();
+  const response = err.getResponse();
+  const message =
+    typeof response === 'object' && response !== null && 'message' in response
+      ? flattenMessage((response as { message: unknown }).message)
+      : err.message;
+  switch (status) {
+    case 400:
+      return new GatewayError(ErrorCode.InvalidRequest, message);
+    case 401:
+      return new GatewayError(ErrorCode.Unauthorized, message);
+    case 403:
+      return new GatewayError(ErrorCode.Forbidden, message);
+    case 404:
+      return new GatewayError(ErrorCode.RouteNotFound, message);
+    case 413:
+      return new GatewayError(ErrorCode.PayloadTooLarge, message);
+    case 415:
+      return new GatewayError(ErrorCode.UnsupportedMediaType, message);
+    case 429:
+      return new GatewayError(ErrorCode.RateLimited, message);
+    default:
+      return status >= 400 && status < 500
+        ? new GatewayError(ErrorCode.UpstreamRejected, message, { upstreamStatus: status })
+        : new GatewayError(ErrorCode.Internal, 'The gateway hit an internal error. It has been logged.', { cause: err });
+  }
+}
+
+function flattenMessage(message: unknown): string {
+  if (Array.isArray(message)) return message.map(String).join('; ');
+  return String(message);
+}

@@ -1,0 +1,111 @@
+import { Inject, Injectable, NestMiddleware, Optional } from '@nestjs/common';
+import type { NextFunction, Request, Response } from 'express';
+import { ErrorCode, GatewayError } from './gateway-error.js';
+
+export const BODY_LIMIT_BYTES = Symbol('BODY_LIMIT_BYTES');
+export const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
+const MAX_DEPTH = 128;
+const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+
+/**
+ * Reads and parses JSON bodies. Replaces Express's parser so that every way a body can be
+ * wrong — too large, not JSON, not UTF-8, absurdly nested — becomes a GatewayError (and so a
+ * 4xx from the one filter) instead of an HTML page or a 500.
+ */
+@Injectable()
+export class JsonBodyMiddleware implements NestMiddleware {
+  constructor(@Optional() @Inject(BODY_LIMIT_BYTES) private readonly limit: number = DEFAULT_BODY_LIMIT) {}
+
+  async use(req: Request, _res: Response, next: NextFunction): Promise<void> {
+    if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || req.method === 'DELETE') {
+      if (!hasBody(req)) return next();
+    }
+    const declared = Number(req.headers['content-length']);
+    if (Number.isFinite(declared) && declared > this.limit) {
+      req.resume();
+      throw tooLarge(this.limit);
+    }
+    const contentType = req.headers['content-type'];
+    if (hasBody(req) && (!contentType || !JSON_TYPE.test(contentType))) {
+      req.resume();
+      throw new GatewayError(
+        ErrorCode.UnsupportedMediaType,
+        `Unsupported Content-Type '${contentType ?? ''}': send the body as application/json.`,
+      );
+    }
+    const buffer = await readBody(req, this.limit);
+    if (buffer.length === 0) {
+      if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') {
+        throw GatewayError.invalid('The request body is empty; expected a JSON object.');
+      }
+      return next();
+    }
+    let text: string;
+    try {
+      text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
+    } catch {
+      throw GatewayError.invalid('The request body is not valid UTF-8.');
+    }
+    let body: unknown;
+    try {
+      body = JSON.parse(text);
+    } catch (err) {
+      throw GatewayError.invalid(`The request body is not valid JSON: ${(err as Error).message}`);
+    }
+    if (depthExceeds(body, MAX_DEPTH)) throw GatewayError.invalid(`The request body is nested deeper than ${MAX_DEPTH} levels.`);
+    req.body = body;
+    next();
+  }
+}
+
+function hasBody(req: Request): boolean {
+  return req.headers['transfer-encoding'] !== undefined || (req.headers['content-length'] !== undefined && req.headers['content-length'] !== '0');
+}
+
+function tooLarge(limit: number): GatewayError {
+  return new GatewayError(ErrorCode.PayloadTooLarge, `The request body is larger than the limit of ${limit} bytes.`);
+}
+
+function readBody(req: Request, limit: number): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    let failed = false;
+    const onData = (chunk: Buffer) => {
+      if (failed) return;
+      size += chunk.length;
+      if (size > limit) {
+        failed = true;
+        chunks.length = 0;
+        reject(tooLarge(limit));
+        return; // keep draining so the 413 can still be written on this connection
+      }
+      chunks.push(chunk);
+    };
+    req.on('data', onData);
+    req.once('end', () => {
+      if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    });
+    req.once('error', (err) => {
+      if (!failed) {
+        failed = true;
+        reject(GatewayError.invalid(`The request body could not be read: ${err.message}`));
+      }
+    });
+  });
+}
+
+/** Iterative, so a hostile body cannot overflow the stack here either. */
+function depthExceeds(root: unknown, max: number): boolean {
+  if (root === null || typeof root !== 'object') return false;
+  const stack: [unknown, number][] = [[root, 1]];
+  while (stack.length) {
+    const [node, depth] = stack.pop()!;
+    if (depth > max) return true;
+    const children = Array.isArray(node) ? node : Object.values(node as object);
+    for (const child of children) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
+}

@@ -1,0 +1,23 @@
+import type { Request, Response } from 'express';
+import { ANONYMOUS, Caller } from '../auth/caller.js';
+
+/** Per-request facts every endpoint service needs, with no framework types inside. */
+export interface RequestContext {
+  readonly requestId: string;
+  readonly caller: Caller;
+  /** Aborted when the client disconnects before the response is complete. */
+  readonly signal: AbortSignal;
+}
+
+export interface GatewayRequest extends Request {
+  requestId?: string;
+  caller?: Caller;
+}
+
+export function requestContext(req: GatewayRequest, res: Response): RequestContext {
+  const controller = new AbortController();
+  res.once('close', () => {
+    if (!res.writableFinished) controller.abort();
+  });
+  return { requestId: req.requestId ?? '-', caller: req.caller ?? ANONYMOUS, signal: controller.signal };
+}

@@ -1,0 +1,44 @@
+import type { Response } from 'express';
+import type { GatewayResult } from './gateway-result.js';
+import { openSse, writeSseError } from './sse.js';
+
+/**
+ * Writes a GatewayResult. An event stream is committed (200 + SSE headers) only when the
+ * first event arrives, so anything that fails before that still gets a proper JSON status.
+ * A failure after that becomes a final SSE error event.
+ */
+export async function writeResult(res: Response, result: GatewayResult): Promise<void> {
+  for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
+  if (result.kind === 'json') {
+    res.status(200).json(result.body);
+    return;
+  }
+  const iterator = result.events[Symbol.asyncIterator]();
+  let first = await iterator.next(); // throws before any byte is sent: the filter answers with JSON
+  openSse(res);
+  let sequence = 0;
+  try {
+    while (!first.done) {
+      const e = first.value;
+      sequence++;
+      const ok = res.write(e.event ? `event: ${e.event}\ndata: ${e.data}\n\n` : `data: ${e.data}\n\n`);
+      if (!ok && !res.destroyed) await new Promise<void>((resolve) => {
+        const done = () => {
+          res.off('drain', done);
+          res.off('close', done);
+          resolve();
+        };
+        res.on('drain', done);
+        res.on('close', done);
+      });
+      if (res.destroyed) {
+        await iterator.return?.();
+        return;
+      }
+      first = await iterator.next();
+    }
+    res.end();
+  } catch (err) {
+    writeSseError(res, err, result.flavour, result.flavour === 'responses' ? sequence : undefined);
+  }
+}

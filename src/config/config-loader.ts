@@ -1,0 +1,293 @@
+import { createHash } from 'node:crypto';
+import { readFileSync } from 'node:fs';
+import { plainToInstance } from 'class-transformer';
+import { validateSync, ValidationError } from 'class-validator';
+import { load, YAMLException } from 'js-yaml';
+import { ConfigError, ConfigIssue } from './config-error.js';
+import { ConfigFileSchema, KNOWN_KEYS, LitellmParamsSchema, ModelEntrySchema } from './config.schema.js';
+import {
+  AliasConfig,
+  ConfigSource,
+  DEFAULT_TIMEOUT_MS,
+  DeploymentConfig,
+  GatewayConfig,
+  RoutingStrategy,
+} from './config.types.js';
+import { envRefName, resolveEnvRefs } from './env-ref.js';
+
+export interface LoadedConfig {
+  config: GatewayConfig;
+  /** Human-readable notes (ignored keys, unset variables): logged at start-up, never fatal. */
+  warnings: string[];
+}
+
+export function readConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  let text: string;
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    throw ConfigError.at('', `cannot read config file ${path}: ${reason}`);
+  }
+  return parseConfigText(text, env);
+}
+
+export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  let raw: unknown;
+  try {
+    raw = load(text);
+  } catch (err) {
+    if (err instanceof YAMLException) {
+      const line = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
+      throw ConfigError.at('', `invalid YAML${line}: ${err.reason}`);
+    }
+    throw err;
+  }
+  if (raw === undefined || raw === null) raw = {};
+  if (typeof raw !== 'object' || Array.isArray(raw)) {
+    throw ConfigError.at('', 'the config must be a YAML mapping with model_list, router_settings, ...');
+  }
+  return parseConfigObject(raw as Record<string, unknown>, env);
+}
+
+export function parseConfigObject(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const warnings = unknownKeyWarnings(raw);
+  const effectiveEnv = withConfigEnvironment(raw, env);
+  const { value: resolved, missing } = resolveEnvRefs(raw, effectiveEnv);
+
+  const issues = validateShape(ConfigFileSchema, resolved, '');
+  if (issues.length > 0) throw new ConfigError(issues);
+
+  const masterKeyMissing = missing.find((m) => m.path === 'general_settings.master_key');
+  if (masterKeyMissing) {
+    // Failing closed: an unset master key variable must not silently open the gateway.
+    throw ConfigError.at(
+      'general_settings.master_key',
+      `environment variable ${masterKeyMissing.name} is not set (remove master_key to run without authentication)`,
+    );
+  }
+  for (const m of missing) {
+    if (m.path === 'general_settings.master_key') continue;
+    warnings.push(`${m.path}: environment variable ${m.name} is not set`);
+  }
+
+  const file = resolved as Record<string, any>;
+  const rawModels = Array.isArray(raw.model_list) ? raw.model_list : [];
+  const models = ((file.model_list ?? []) as Record<string, unknown>[]).map((entry, i) =>
+    normalizeModelEntry(entry, rawModels[i] as Record<string, unknown>, 'file'),
+  );
+  const config: GatewayConfig = {
+    models: dedupeGeneratedIds(models),
+    aliases: normalizeAliases(file.router_settings?.model_group_alias),
+    router: normalizeRouterSettings(file.router_settings ?? {}),
+    general: {
+      masterKey: file.general_settings?.master_key,
+      databaseUrl: file.general_settings?.database_url || undefined,
+    },
+    litellm: { dropParams: file.litellm_settings?.drop_params === true },
+  };
+  return { config, warnings };
+}
+
+/**
+ * Turns one model_list entry (already env-resolved) into a deployment. `unresolved` is the same
+ * entry before env resolution: it tells which api_key came from an unset variable and keeps
+ * generated ids independent of secret values.
+ */
+export function normalizeModelEntry(
+  entry: Record<string, unknown>,
+  unresolved: Record<string, unknown> | undefined,
+  source: ConfigSource,
+): DeploymentConfig {
+  const params = (entry.litellm_params ?? {}) as LitellmParamsSchema & Record<string, unknown>;
+  const info = (entry.model_info ?? {}) as Record<string, unknown>;
+  const rawParams = ((unresolved ?? entry).litellm_params ?? {}) as Record<string, unknown>;
+  const modelName = String(entry.model_name);
+  const id = typeof info.id === 'string' && info.id ? info.id : generatedId(modelName, rawParams);
+  const extraHeaders: Record<string, string> = {};
+  for (const [k, v] of Object.entries(params.extra_headers ?? {})) {
+    if (v !== undefined && v !== null) extraHeaders[k.toLowerCase()] = String(v);
+  }
+  const seconds = (s: number | undefined) => (s === undefined ? undefined : Math.round(s * 1000));
+  return {
+    id,
+    modelName,
+    model: params.model,
+    customProvider: params.custom_llm_provider || undefined,
+    apiBase: params.api_base ? params.api_base.replace(/\/+$/, '') : undefined,
+    apiKey: params.api_key || undefined,
+    apiKeyMissingEnv: params.api_key ? undefined : envRefName(rawParams.api_key),
+    apiVersion: params.api_version || undefined,
+    organization: params.organization || undefined,
+    extraHeaders,
+    timeoutMs: seconds(params.timeout),
+    streamTimeoutMs: seconds(params.stream_timeout),
+    maxRetries: params.max_retries,
+    rpm: params.rpm,
+    tpm: params.tpm,
+    weight: params.weight,
+    order: params.order,
+    useChatForResponses: params.use_chat_completions_for_responses === true,
+    dropParams: params.drop_params,
+    modelInfo: { ...info, id },
+    source,
+  };
+}
+
+/** Validates one admin-submitted model entry with the same schema as the file. */
+export function validateModelEntry(entry: unknown, path: string): ConfigIssue[] {
+  if (entry === null || typeof entry !== 'object' || Array.isArray(entry)) return [{ path, message: 'must be an object' }];
+  return validateShape(ModelEntrySchema, entry, path);
+}
+
+function generatedId(modelName: string, rawParams: Record<string, unknown>): string {
+  const hash = createHash('sha256').update(modelName).update('\0').update(stableStringify(rawParams)).digest('hex');
+  return `gen-${hash.slice(0, 16)}`;
+}
+
+function dedupeGeneratedIds(models: DeploymentConfig[]): DeploymentConfig[] {
+  const seen = new Map<string, number>();
+  return models.map((m) => {
+    const n = seen.get(m.id) ?? 0;
+    seen.set(m.id, n + 1);
+    if (n === 0 || !m.id.startsWith('gen-')) return m;
+    const id = `${m.id}-${n}`;
+    return { ...m, id, modelInfo: { ...m.modelInfo, id } };
+  });
+}
+
+function stableStringify(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(stableStringify).join(',')}]`;
+  if (value !== null && typeof value === 'object') {
+    const keys = Object.keys(value).sort();
+    return `{${keys.map((k) => `${JSON.stringify(k)}:${stableStringify((value as Record<string, unknown>)[k])}`).join(',')}}`;
+  }
+  return JSON.stringify(value) ?? 'null';
+}
+
+function normalizeAliases(raw: unknown): Record<string, AliasConfig> {
+  const out: Record<string, AliasConfig> = {};
+  if (!raw || typeof raw !== 'object') return out;
+  for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof value === 'string') {
+      out[name] = { target: value, hidden: false };
+    } else if (value && typeof value === 'object' && typeof (value as any).model === 'string') {
+      out[name] = { target: (value as any).model, hidden: (value as any).hidden === true };
+    } else {
+      throw ConfigError.at(
+        `router_settings.model_group_alias.${name}`,
+        'must be a model name or {model: <name>, hidden: <bool>}',
+      );
+    }
+  }
+  return out;
+}
+
+function normalizeRouterSettings(raw: Record<string, any>) {
+  const seconds = (s: unknown) => (typeof s === 'number' ? Math.round(s * 1000) : undefined);
+  return {
+    routingStrategy: (raw.routing_strategy ?? 'simple-shuffle') as RoutingStrategy,
+    numRetries: raw.num_retries ?? 2,
+    timeoutMs: seconds(raw.timeout) ?? DEFAULT_TIMEOUT_MS,
+    streamTimeoutMs: seconds(raw.stream_timeout),
+    fallbacks: normalizeFallbacks(raw.fallbacks, 'router_settings.fallbacks'),
+    contextWindowFallbacks: normalizeFallbacks(raw.context_window_fallbacks, 'router_settings.context_window_fallbacks'),
+    defaultFallbacks: normalizeNameList(raw.default_fallbacks, 'router_settings.default_fallbacks'),
+    allowedFails: raw.allowed_fails ?? 3,
+    cooldownTimeSec: raw.cooldown_time ?? 5,
+    retryPolicy: normalizeRetryPolicy(raw.retry_policy),
+  };
+}
+
+function normalizeFallbacks(raw: unknown, path: string): Record<string, string[]> {
+  const out: Record<string, string[]> = {};
+  if (raw === undefined || raw === null) return out;
+  (raw as unknown[]).forEach((item, i) => {
+    if (!item || typeof item !== 'object' || Array.isArray(item)) {
+      throw ConfigError.at(`${path}[${i}]`, 'must be a mapping {model_group: [fallback, ...]}');
+    }
+    for (const [group, targets] of Object.entries(item as Record<string, unknown>)) {
+      out[group] = normalizeNameList(targets, `${path}[${i}].${group}`);
+    }
+  });
+  return out;
+}
+
+function normalizeNameList(raw: unknown, path: string): string[] {
+  if (raw === undefined || raw === null) return [];
+  if (typeof raw === 'string') return [raw];
+  if (!Array.isArray(raw) || raw.some((x) => typeof x !== 'string' || !x)) {
+    throw ConfigError.at(path, 'must be a list of model names');
+  }
+  return raw as string[];
+}
+
+function normalizeRetryPolicy(raw: unknown): Record<string, number> {
+  const out: Record<string, number> = {};
+  if (!raw || typeof raw !== 'object') return out;
+  for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
+      throw ConfigError.at(`router_settings.retry_policy.${k}`, 'must be a non-negative integer');
+    }
+    out[k] = v;
+  }
+  return out;
+}
+
+/** LiteLLM's `environment_variables:` block sets variables that are not already set. */
+function withConfigEnvironment(raw: Record<string, unknown>, env: NodeJS.ProcessEnv): NodeJS.ProcessEnv {
+  const block = raw.environment_variables;
+  if (!block || typeof block !== 'object' || Array.isArray(block)) return env;
+  const merged: NodeJS.ProcessEnv = { ...env };
+  for (const [k, v] of Object.entries(block as Record<string, unknown>)) {
+    if (merged[k] === undefined && v !== null && v !== undefined) merged[k] = String(v);
+  }
+  return merged;
+}
+
+function validateShape(cls: new () => object, value: unknown, prefix: string): ConfigIssue[] {
+  const instance = plainToInstance(cls, value);
+  const errors = validateSync(instance as object, { forbidUnknownValues: false });
+  const issues: ConfigIssue[] = [];
+  flatten(errors, prefix, issues);
+  return issues;
+}
+
+function flatten(errors: ValidationError[], prefix: string, out: ConfigIssue[]): void {
+  for (const e of errors) {
+    const path = /^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : prefix ? `${prefix}.${e.property}` : e.property;
+    if (e.constraints) {
+      const value = e.value;
+      const message =
+        value === undefined || value === null
+          ? 'is required'
+          : Object.values(e.constraints)
+              .map((c) => c.replace(/^[\w.[\]]+ /, ''))
+              .join('; ');
+      out.push({ path, message });
+    }
+    if (e.children?.length) flatten(e.children, path, out);
+  }
+}
+
+function unknownKeyWarnings(raw: Record<string, unknown>): string[] {
+  const warnings: string[] = [];
+  const check = (obj: unknown, schemaKey: string, path: string) => {
+    if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return;
+    const known = KNOWN_KEYS[schemaKey];
+    for (const key of Object.keys(obj)) {
+      if (!known.includes(key)) warnings.push(`${path ? `${path}.` : ''}${key}: unknown key, ignored`);
+    }
+  };
+  check(raw, '', '');
+  for (const section of ['router_settings', 'general_settings', 'litellm_settings']) {
+    check(raw[section], section, section);
+  }
+  if (Array.isArray(raw.model_list)) {
+    raw.model_list.forEach((entry, i) => {
+      check(entry, 'model_list[]', `model_list[${i}]`);
+      check((entry as any)?.litellm_params, 'model_list[].litellm_params', `model_list[${i}].litellm_params`);
+    });
+  }
+  return warnings;
+}

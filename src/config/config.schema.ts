@@ -1,0 +1,114 @@
+import { Type } from 'class-transformer';
+import {
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsNumber,
+  IsObject,
+  IsOptional,
+  IsString,
+  Min,
+  ValidateNested,
+} from 'class-validator';
+
+/**
+ * The shape of a LiteLLM-style config.yaml, checked with class-validator at load time.
+ * Semantic rules that need the whole file (provider prefixes, aliases, wildcards) live in
+ * routing-table.ts, which also validates admin writes.
+ */
+export class LitellmParamsSchema {
+  @IsString() @IsNotEmpty() model!: string;
+  @IsOptional() @IsString() custom_llm_provider?: string;
+  @IsOptional() @IsString() api_base?: string;
+  @IsOptional() @IsString() api_key?: string;
+  @IsOptional() @IsString() api_version?: string;
+  @IsOptional() @IsString() organization?: string;
+  @IsOptional() @IsObject() extra_headers?: Record<string, unknown>;
+  @IsOptional() @IsNumber() @Min(0) timeout?: number;
+  @IsOptional() @IsNumber() @Min(0) stream_timeout?: number;
+  @IsOptional() @IsInt() @Min(0) max_retries?: number;
+  @IsOptional() @IsNumber() @Min(0) rpm?: number;
+  @IsOptional() @IsNumber() @Min(0) tpm?: number;
+  @IsOptional() @IsNumber() @Min(0) weight?: number;
+  @IsOptional() @IsInt() @Min(0) order?: number;
+  @IsOptional() @IsBoolean() use_chat_completions_for_responses?: boolean;
+  @IsOptional() @IsBoolean() drop_params?: boolean;
+}
+
+export class ModelInfoSchema {
+  @IsOptional() @IsString() @IsNotEmpty() id?: string;
+}
+
+export class ModelEntrySchema {
+  @IsString() @IsNotEmpty() model_name!: string;
+
+  @IsObject()
+  @ValidateNested()
+  @Type(() => LitellmParamsSchema)
+  litellm_params!: LitellmParamsSchema;
+
+  @IsOptional()
+  @IsObject()
+  @ValidateNested()
+  @Type(() => ModelInfoSchema)
+  model_info?: ModelInfoSchema;
+}
+
+export class RouterSettingsSchema {
+  @IsOptional() @IsObject() model_group_alias?: Record<string, unknown>;
+  @IsOptional() @IsIn(['simple-shuffle', 'least-busy', 'latency-based-routing']) routing_strategy?: string;
+  @IsOptional() @IsInt() @Min(0) num_retries?: number;
+  @IsOptional() @IsNumber() @Min(0) timeout?: number;
+  @IsOptional() @IsNumber() @Min(0) stream_timeout?: number;
+  @IsOptional() @IsArray() fallbacks?: unknown[];
+  @IsOptional() @IsArray() context_window_fallbacks?: unknown[];
+  @IsOptional() @IsArray() default_fallbacks?: unknown[];
+  @IsOptional() @IsInt() @Min(0) allowed_fails?: number;
+  @IsOptional() @IsNumber() @Min(0) cooldown_time?: number;
+  @IsOptional() @IsObject() retry_policy?: Record<string, unknown>;
+}
+
+export class GeneralSettingsSchema {
+  @IsOptional() @IsString() @IsNotEmpty() master_key?: string;
+  @IsOptional() @IsString() database_url?: string;
+}
+
+export class LitellmSettingsSchema {
+  @IsOptional() @IsBoolean() drop_params?: boolean;
+}
+
+export class ConfigFileSchema {
+  @IsOptional()
+  @IsArray()
+  @ValidateNested({ each: true })
+  @Type(() => ModelEntrySchema)
+  model_list?: ModelEntrySchema[];
+
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => RouterSettingsSchema)
+  router_settings?: RouterSettingsSchema;
+
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => GeneralSettingsSchema)
+  general_settings?: GeneralSettingsSchema;
+
+  @IsOptional() @IsObject() @ValidateNested() @Type(() => LitellmSettingsSchema)
+  litellm_settings?: LitellmSettingsSchema;
+}
+
+/** Keys the gateway reads; anything else is reported as ignored so typos do not go unnoticed. */
+export const KNOWN_KEYS: Record<string, readonly string[]> = {
+  '': ['model_list', 'router_settings', 'general_settings', 'litellm_settings', 'environment_variables'],
+  'model_list[]': ['model_name', 'litellm_params', 'model_info'],
+  'model_list[].litellm_params': [
+    'model', 'custom_llm_provider', 'api_base', 'api_key', 'api_version', 'organization', 'extra_headers',
+    'timeout', 'stream_timeout', 'max_retries', 'rpm', 'tpm', 'weight', 'order',
+    'use_chat_completions_for_responses', 'drop_params',
+  ],
+  router_settings: [
+    'model_group_alias', 'routing_strategy', 'num_retries', 'timeout', 'stream_timeout', 'fallbacks',
+    'context_window_fallbacks', 'default_fallbacks', 'allowed_fails', 'cooldown_time', 'retry_policy',
+  ],
+  general_settings: ['master_key', 'database_url'],
+  litellm_settings: ['drop_params'],
+};

@@ -1,0 +1,72 @@
+/** The normalised, validated configuration the rest of the gateway works with. */
+
+export type ConfigSource = 'file' | 'db';
+
+export interface DeploymentConfig {
+  /** model_info.id: stable across restarts (generated from the entry when absent). */
+  readonly id: string;
+  /** model_name: a group name, or a wildcard pattern such as `openrouter/*`. */
+  readonly modelName: string;
+  /** litellm_params.model as written; may contain `*` placeholders for wildcard captures. */
+  readonly model: string;
+  /** litellm_params.custom_llm_provider: when set, `model` carries no provider prefix. */
+  readonly customProvider?: string;
+  readonly apiBase?: string;
+  readonly apiKey?: string;
+  /** Set when api_key is `os.environ/NAME` and NAME is unset: requests fail with a clear message. */
+  readonly apiKeyMissingEnv?: string;
+  readonly apiVersion?: string;
+  readonly organization?: string;
+  readonly extraHeaders: Readonly<Record<string, string>>;
+  readonly timeoutMs?: number;
+  readonly streamTimeoutMs?: number;
+  readonly maxRetries?: number;
+  readonly rpm?: number;
+  readonly tpm?: number;
+  readonly weight?: number;
+  readonly order?: number;
+  /** Serve /v1/responses through the chat bridge even when the provider has a native API. */
+  readonly useChatForResponses: boolean;
+  readonly dropParams?: boolean;
+  readonly modelInfo: Readonly<Record<string, unknown>>;
+  readonly source: ConfigSource;
+}
+
+export interface AliasConfig {
+  readonly target: string;
+  readonly hidden: boolean;
+}
+
+export type RoutingStrategy = 'simple-shuffle' | 'least-busy' | 'latency-based-routing';
+
+export interface RouterSettings {
+  readonly routingStrategy: RoutingStrategy;
+  readonly numRetries: number;
+  readonly timeoutMs: number;
+  readonly streamTimeoutMs?: number;
+  readonly fallbacks: Readonly<Record<string, readonly string[]>>;
+  readonly contextWindowFallbacks: Readonly<Record<string, readonly string[]>>;
+  readonly defaultFallbacks: readonly string[];
+  readonly allowedFails: number;
+  readonly cooldownTimeSec: number;
+  readonly retryPolicy: Readonly<Record<string, number>>;
+}
+
+export interface GeneralSettings {
+  readonly masterKey?: string;
+  readonly databaseUrl?: string;
+}
+
+export interface LitellmSettings {
+  readonly dropParams: boolean;
+}
+
+export interface GatewayConfig {
+  readonly models: readonly DeploymentConfig[];
+  readonly aliases: Readonly<Record<string, AliasConfig>>;
+  readonly router: RouterSettings;
+  readonly general: GeneralSettings;
+  readonly litellm: LitellmSettings;
+}
+
+export const DEFAULT_TIMEOUT_MS = 600_000;

@@ -1,0 +1,46 @@
+import type { DeploymentTarget } from '../routing/routing-table.js';
+
+/** One server-sent event, as received from or sent to a peer. */
+export interface SseEvent {
+  readonly event?: string;
+  readonly data: string;
+}
+
+export type JsonObject = Record<string, unknown>;
+
+/** Per-call settings decided by the router; adapters just honour them. */
+export interface UpstreamCallContext {
+  /** Aborted when the client goes away or the router gives up on this attempt. */
+  readonly signal: AbortSignal;
+  readonly requestId: string;
+  /** Whole-request budget for a JSON call; for a stream, the time allowed until the response headers. */
+  readonly timeoutMs: number;
+  /** For streams: the longest silence allowed between two chunks. */
+  readonly streamIdleTimeoutMs: number;
+}
+
+export interface UpstreamStream {
+  readonly events: AsyncIterable<SseEvent>;
+  /** Upstream response headers worth passing on (x-ratelimit-*, request ids). */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
+export type Operation = 'chat' | 'responses' | 'embeddings';
+
+/**
+ * A provider: plain requests in, plain results or async iterables of events out. No HTTP
+ * framework types, no state beyond connection pools: the target carries everything that
+ * differs per deployment.
+ */
+export interface ProviderAdapter {
+  readonly name: string;
+  /** Whether the provider natively serves an operation (responses: false means bridge through chat). */
+  supports(op: Operation): boolean;
+  chat(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject>;
+  chatStream(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream>;
+  responses(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject>;
+  responsesStream(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream>;
+  embeddings(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject>;
+}
+
+export const PROVIDER_ADAPTERS = Symbol('PROVIDER_ADAPTERS');

@@ -1,0 +1,38 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, GatewayError } from '../common/gateway-error.js';
+import { AzureAdapter } from './azure/azure.adapter.js';
+import { OpenAiCompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
+import { knownProviders, providerInfo } from './provider-catalog.js';
+import type { ProviderAdapter } from './provider-adapter.js';
+
+/** Provider name → adapter. Adapters are stateless, so one instance per provider serves all deployments. */
+@Injectable()
+export class ProviderRegistry {
+  private readonly adapters = new Map<string, ProviderAdapter>();
+
+  constructor() {
+    for (const name of knownProviders()) {
+      const adapter = this.create(name);
+      if (adapter) this.adapters.set(name, adapter);
+    }
+  }
+
+  get(provider: string): ProviderAdapter {
+    const adapter = this.adapters.get(provider);
+    if (!adapter) {
+      throw new GatewayError(ErrorCode.InvalidRequest, `Provider '${provider}' is not available on this gateway.`, { param: 'model' });
+    }
+    return adapter;
+  }
+
+  register(adapter: ProviderAdapter): void {
+    this.adapters.set(adapter.name, adapter);
+  }
+
+  private create(name: string): ProviderAdapter | undefined {
+    const family = providerInfo(name)?.family;
+    if (family === 'azure') return new AzureAdapter();
+    if (family === 'openai-compatible') return new OpenAiCompatibleAdapter(name);
+    return undefined;
+  }
+}

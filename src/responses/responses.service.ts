@@ -1,0 +1,67 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, GatewayError } from '../common/gateway-error.js';
+import type { GatewayResult } from '../common/gateway-result.js';
+import { rewriteModel, rewriteStreamModel } from '../common/model-rewrite.js';
+import type { RequestContext } from '../common/request-context.js';
+import type { JsonObject, UpstreamCallContext, UpstreamStream } from '../providers/provider-adapter.js';
+import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import { ModelResolutionService } from '../routing/model-resolution.service.js';
+import { ResolvedTarget, RouterService } from '../routing/router.service.js';
+import { DEPLOYMENT_HEADER } from '../chat/chat.service.js';
+
+/**
+ * /v1/responses. Resolution and routing are exactly the chat path's; only the call differs:
+ * the provider's native Responses API where it has one, the chat bridge otherwise.
+ */
+@Injectable()
+export class ResponsesService {
+  constructor(
+    private readonly resolver: ModelResolutionService,
+    private readonly router: RouterService,
+    private readonly providers: ProviderRegistry,
+  ) {}
+
+  async create(body: JsonObject & { model: string; stream?: boolean }, ctx: RequestContext): Promise<GatewayResult> {
+    const resolution = this.resolver.resolve(body.model, 'responses', ctx.caller);
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true };
+    if (body.stream === true) {
+      const { result, target } = await this.router.execute(resolution, (t, c) => this.stream(t, body, c), options);
+      return {
+        kind: 'sse',
+        flavour: 'responses',
+        events: rewriteStreamModel(result.events, resolution.requestedName),
+        headers: { ...result.headers, [DEPLOYMENT_HEADER]: target.deploymentId },
+      };
+    }
+    const { result, target } = await this.router.execute(resolution, (t, c) => this.json(t, body, c), options);
+    return {
+      kind: 'json',
+      body: rewriteModel(result, resolution.requestedName),
+      headers: { [DEPLOYMENT_HEADER]: target.deploymentId },
+    };
+  }
+
+  private json(target: ResolvedTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
+    const adapter = this.providers.get(target.provider);
+    if (this.isNative(target)) return adapter.responses(target, body, ctx);
+    throw this.noBridge(target);
+  }
+
+  private stream(target: ResolvedTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream> {
+    const adapter = this.providers.get(target.provider);
+    if (this.isNative(target)) return adapter.responsesStream(target, body, ctx);
+    throw this.noBridge(target);
+  }
+
+  private isNative(target: ResolvedTarget): boolean {
+    return this.providers.get(target.provider).supports('responses') && !target.settings.useChatForResponses;
+  }
+
+  private noBridge(target: ResolvedTarget): GatewayError {
+    return new GatewayError(
+      ErrorCode.InvalidRequest,
+      `Model '${target.requestedName}' (${target.provider}) has no native Responses API; use /v1/chat/completions.`,
+      { param: 'model' },
+    );
+  }
+}

@@ -1,0 +1,311 @@
+import { ConfigError, ConfigIssue } from '../config/config-error.js';
+import { AliasConfig, DeploymentConfig, GatewayConfig } from '../config/config.types.js';
+import { knownProviders, providerInfo, ProviderInfo } from '../providers/provider-catalog.js';
+
+/**
+ * Everything a request needs to reach one deployment, already resolved: the provider prefix
+ * is split off, wildcard captures are substituted, the api base defaulted. Adapters get this
+ * and never look at litellm_params.model themselves.
+ */
+export interface DeploymentTarget {
+  readonly group: string;
+  readonly deploymentId: string;
+  readonly provider: string;
+  readonly upstreamModel: string;
+  readonly apiBase: string;
+  readonly credentials: {
+    readonly apiKey?: string;
+    /** The env variable the api_key should have come from, when it was unset. */
+    readonly apiKeyMissingEnv?: string;
+    readonly apiVersion?: string;
+    readonly organization?: string;
+  };
+  readonly settings: {
+    readonly extraHeaders: Readonly<Record<string, string>>;
+    readonly timeoutMs?: number;
+    readonly streamTimeoutMs?: number;
+    readonly maxRetries?: number;
+    readonly rpm?: number;
+    readonly tpm?: number;
+    readonly weight?: number;
+    readonly order?: number;
+    readonly useChatForResponses: boolean;
+    readonly dropParams?: boolean;
+    readonly modelInfo: Readonly<Record<string, unknown>>;
+  };
+  readonly deployment: DeploymentConfig;
+}
+
+export interface CompiledWildcard {
+  readonly pattern: string;
+  readonly regex: RegExp;
+  readonly deployments: readonly DeploymentConfig[];
+}
+
+export type ProviderSplit = { provider: string; upstreamModel: string; info: ProviderInfo } | { error: string };
+
+/** `openrouter/openai/gpt-4o` → provider `openrouter`, upstream id `openai/gpt-4o`. No prefix means openai. */
+export function splitProvider(model: string, customProvider?: string): ProviderSplit {
+  if (customProvider) {
+    const info = providerInfo(customProvider);
+    return info ? { provider: customProvider, upstreamModel: model, info } : { error: unknownProvider(customProvider) };
+  }
+  const slash = model.indexOf('/');
+  if (slash < 0) return { provider: 'openai', upstreamModel: model, info: providerInfo('openai')! };
+  const prefix = model.slice(0, slash);
+  const info = providerInfo(prefix);
+  if (!info) return { error: unknownProvider(prefix) };
+  const upstreamModel = model.slice(slash + 1);
+  if (!upstreamModel) return { error: `no model id after the provider prefix '${prefix}/'` };
+  return { provider: prefix, upstreamModel, info };
+}
+
+function unknownProvider(prefix: string): string {
+  return `unknown provider '${prefix}' (known: ${knownProviders().join(', ')})`;
+}
+
+/**
+ * The precompiled lookup structure behind ModelResolutionService. Immutable: a config change
+ * builds a new table and swaps it in whole, so a request never sees half an update.
+ */
+export class RoutingTable {
+  private constructor(
+    readonly config: GatewayConfig,
+    private readonly groups: ReadonlyMap<string, readonly DeploymentTarget[]>,
+    private readonly aliases: ReadonlyMap<string, AliasConfig>,
+    private readonly wildcards: readonly CompiledWildcard[],
+  ) {}
+
+  static compile(config: GatewayConfig): RoutingTable {
+    const issues: ConfigIssue[] = [];
+    const paths = deploymentPaths(config.models);
+    const byName = new Map<string, DeploymentConfig[]>();
+    const ids = new Map<string, string>();
+    config.models.forEach((d, i) => {
+      const path = paths[i];
+      const other = ids.get(d.id);
+      if (other) issues.push({ path: `${path}.model_info.id`, message: `duplicate id '${d.id}' (also used by ${other})` });
+      ids.set(d.id, path);
+      issues.push(...checkDeployment(d, path));
+      const list = byName.get(d.modelName) ?? [];
+      list.push(d);
+      byName.set(d.modelName, list);
+    });
+
+    const groups = new Map<string, DeploymentTarget[]>();
+    const wildcards: (CompiledWildcard & { index: number })[] = [];
+    let index = 0;
+    for (const [name, deployments] of byName) {
+      if (name.includes('*')) {
+        wildcards.push({ pattern: name, regex: wildcardRegex(name), deployments, index: index++ });
+      } else {
+        const targets: DeploymentTarget[] = [];
+        for (const d of deployments) {
+          const t = buildTarget(name, d, []);
+          if (!('error' in t)) targets.push(t);
+        }
+        groups.set(name, targets);
+      }
+    }
+    wildcards.sort((a, b) => specificity(b.pattern) - specificity(a.pattern) || a.index - b.index);
+
+    const aliases = new Map(Object.entries(config.aliases));
+    const table = new RoutingTable(config, groups, aliases, wildcards);
+    issues.push(...table.checkAliases(), ...table.checkFallbacks());
+    if (issues.length) throw new ConfigError(issues);
+    return table;
+  }
+
+  hasGroup(name: string): boolean {
+    return this.groups.has(name);
+  }
+
+  groupTargets(name: string): readonly DeploymentTarget[] | undefined {
+    return this.groups.get(name);
+  }
+
+  alias(name: string): AliasConfig | undefined {
+    return this.aliases.get(name);
+  }
+
+  groupNames(): string[] {
+    return [...this.groups.keys()];
+  }
+
+  aliasEntries(): [string, AliasConfig][] {
+    return [...this.aliases.entries()];
+  }
+
+  wildcardPatterns(): readonly CompiledWildcard[] {
+    return this.wildcards;
+  }
+
+  /** Most specific wildcard first; returns the group pattern and per-deployment targets with captures substituted. */
+  matchWildcard(name: string): { pattern: string; captures: string[]; targets: DeploymentTarget[]; errors: string[] } | undefined {
+    for (const w of this.wildcards) {
+      const m = w.regex.exec(name);
+      if (!m) continue;
+      const captures = m.slice(1);
+      const targets: DeploymentTarget[] = [];
+      const errors: string[] = [];
+      for (const d of w.deployments) {
+        const t = buildTarget(w.pattern, d, captures);
+        if ('error' in t) errors.push(t.error);
+        else targets.push(t);
+      }
+      return { pattern: w.pattern, captures, targets, errors };
+    }
+    return undefined;
+  }
+
+  /** Whether a name is servable (group, alias, or wildcard match) — used for alias/fallback validation. */
+  isResolvable(name: string, seen: Set<string> = new Set()): boolean {
+    if (this.groups.has(name)) return true;
+    const alias = this.aliases.get(name);
+    if (alias) {
+      if (seen.has(name)) return false;
+      seen.add(name);
+      return this.isResolvable(alias.target, seen);
+    }
+    return this.wildcards.some((w) => w.regex.test(name));
+  }
+
+  private checkAliases(): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    for (const [name, alias] of this.aliases) {
+      const path = `router_settings.model_group_alias.${name}`;
+      if (this.groups.has(name)) {
+        issues.push({ path, message: `alias '${name}' has the same name as a model_name; remove one of them` });
+        continue;
+      }
+      const chain = [name];
+      let current = alias.target;
+      let ok = true;
+      while (this.aliases.has(current) && !this.groups.has(current)) {
+        if (chain.includes(current)) {
+          issues.push({ path, message: `alias cycle: ${[...chain, current].join(' -> ')}` });
+          ok = false;
+          break;
+        }
+        chain.push(current);
+        current = this.aliases.get(current)!.target;
+      }
+      if (ok && !this.groups.has(current) && !this.wildcards.some((w) => w.regex.test(current))) {
+        issues.push({ path, message: `alias target '${alias.target}' is not a configured model_name or wildcard` });
+      }
+    }
+    return issues;
+  }
+
+  private checkFallbacks(): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    const check = (path: string, names: readonly string[]) => {
+      for (const n of names) {
+        if (!this.isResolvable(n)) issues.push({ path, message: `fallback '${n}' is not a configured model` });
+      }
+    };
+    const r = this.config.router;
+    for (const [group, list] of Object.entries(r.fallbacks)) check(`router_settings.fallbacks.${group}`, list);
+    for (const [group, list] of Object.entries(r.contextWindowFallbacks)) {
+      check(`router_settings.context_window_fallbacks.${group}`, list);
+    }
+    check('router_settings.default_fallbacks', r.defaultFallbacks);
+    return issues;
+  }
+}
+
+function deploymentPaths(models: readonly DeploymentConfig[]): string[] {
+  let fileIndex = 0;
+  return models.map((d) => (d.source === 'file' ? `model_list[${fileIndex++}]` : `model '${d.id}'`));
+}
+
+function checkDeployment(d: DeploymentConfig, path: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  const stars = (s: string) => s.split('*').length - 1;
+  if (stars(d.model) > stars(d.modelName)) {
+    issues.push({
+      path: `${path}.litellm_params.model`,
+      message: `uses ${stars(d.model)} '*' but model_name '${d.modelName}' captures only ${stars(d.modelName)}`,
+    });
+  }
+  if (d.modelName.includes('**')) {
+    issues.push({ path: `${path}.model_name`, message: "adjacent '*' wildcards are ambiguous" });
+  }
+  // A template that starts with a capture gets its provider at request time; anything else is checked now.
+  if (d.customProvider || !d.model.split('/')[0].includes('*')) {
+    const split = splitProvider(d.model.replace(/\*/g, 'x'), d.customProvider);
+    if ('error' in split) {
+      issues.push({ path: `${path}.litellm_params.${d.customProvider ? 'custom_llm_provider' : 'model'}`, message: split.error });
+    } else {
+      issues.push(...checkProviderRequirements(split.info, d, path));
+    }
+  }
+  if (d.apiBase && !/^https?:\/\/[^\s]+$/i.test(d.apiBase)) {
+    issues.push({ path: `${path}.litellm_params.api_base`, message: `must be an http(s) URL` });
+  }
+  return issues;
+}
+
+function checkProviderRequirements(info: ProviderInfo, d: DeploymentConfig, path: string): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  if (!info.defaultApiBase && !d.apiBase) {
+    issues.push({ path: `${path}.litellm_params.api_base`, message: `is required for provider '${info.name}'` });
+  }
+  if (info.requiresApiVersion && !d.apiVersion) {
+    issues.push({ path: `${path}.litellm_params.api_version`, message: `is required for provider '${info.name}'` });
+  }
+  return issues;
+}
+
+function buildTarget(group: string, d: DeploymentConfig, captures: readonly string[]): DeploymentTarget | { error: string } {
+  let model = d.model;
+  if (captures.length && model.includes('*')) {
+    let i = 0;
+    model = model.replace(/\*/g, () => captures[Math.min(i++, captures.length - 1)]);
+  }
+  const split = splitProvider(model, d.customProvider);
+  if ('error' in split) return split;
+  const missing = checkProviderRequirements(split.info, d, '');
+  if (missing.length) return { error: `${missing[0].path.slice(1)} ${missing[0].message}` };
+  let apiBase = d.apiBase ?? split.info.defaultApiBase!;
+  // LiteLLM configs point ollama at the server root; its OpenAI-compatible API lives under /v1.
+  if (split.provider === 'ollama' && !/\/v1$/.test(apiBase)) apiBase = `${apiBase}/v1`;
+  return {
+    group,
+    deploymentId: d.id,
+    provider: split.provider,
+    upstreamModel: split.upstreamModel,
+    apiBase,
+    credentials: {
+      apiKey: d.apiKey,
+      apiKeyMissingEnv: d.apiKeyMissingEnv,
+      apiVersion: d.apiVersion,
+      organization: d.organization,
+    },
+    settings: {
+      extraHeaders: d.extraHeaders,
+      timeoutMs: d.timeoutMs,
+      streamTimeoutMs: d.streamTimeoutMs,
+      maxRetries: d.maxRetries,
+      rpm: d.rpm,
+      tpm: d.tpm,
+      weight: d.weight,
+      order: d.order,
+      useChatForResponses: d.useChatForResponses,
+      dropParams: d.dropParams,
+      modelInfo: d.modelInfo,
+    },
+    deployment: d,
+  };
+}
+
+function wildcardRegex(pattern: string): RegExp {
+  const parts = pattern.split('*').map((p) => p.replace(/[.+?^${}()|[\]\\]/g, '\\$&'));
+  return new RegExp(`^${parts.join('(.+?)')}$`, 's');
+}
+
+/** More literal characters = more specific; ties go to fewer captures. */
+function specificity(pattern: string): number {
+  const stars = pattern.split('*').length - 1;
+  return (pattern.length - stars) * 16 - stars;
+}
