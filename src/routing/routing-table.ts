@@ -30,6 +30,7 @@ export interface DeploymentTarget {
     readonly weight?: number;
     readonly order?: number;
     readonly useChatForResponses: boolean;
+    /** Effective drop_params: the deployment's setting, else litellm_settings.drop_params. */
     readonly dropParams?: boolean;
     readonly modelInfo: Readonly<Record<string, unknown>>;
   };
@@ -101,7 +102,7 @@ export class RoutingTable {
       } else {
         const targets: DeploymentTarget[] = [];
         for (const d of deployments) {
-          const t = buildTarget(name, d, []);
+          const t = buildTarget(name, d, [], config.litellm.dropParams);
           if (!('error' in t)) targets.push(t);
         }
         groups.set(name, targets);
@@ -149,7 +150,7 @@ export class RoutingTable {
       const targets: DeploymentTarget[] = [];
       const errors: string[] = [];
       for (const d of w.deployments) {
-        const t = buildTarget(w.pattern, d, captures);
+        const t = buildTarget(w.pattern, d, captures, this.config.litellm.dropParams);
         if ('error' in t) errors.push(t.error);
         else targets.push(t);
       }
@@ -257,7 +258,12 @@ function checkProviderRequirements(info: ProviderInfo, d: DeploymentConfig, path
   return issues;
 }
 
-function buildTarget(group: string, d: DeploymentConfig, captures: readonly string[]): DeploymentTarget | { error: string } {
+function buildTarget(
+  group: string,
+  d: DeploymentConfig,
+  captures: readonly string[],
+  globalDropParams: boolean,
+): DeploymentTarget | { error: string } {
   let model = d.model;
   if (captures.length && model.includes('*')) {
     let i = 0;
@@ -292,7 +298,8 @@ function buildTarget(group: string, d: DeploymentConfig, captures: readonly stri
       weight: d.weight,
       order: d.order,
       useChatForResponses: d.useChatForResponses,
-      dropParams: d.dropParams,
+      // The deployment's own drop_params wins; otherwise litellm_settings.drop_params applies.
+      dropParams: d.dropParams ?? globalDropParams,
       modelInfo: d.modelInfo,
     },
     deployment: d,
