@@ -5,6 +5,16 @@ export interface GatewayOptions {
   /** The YAML file the config came from, re-read by /config/reload. */
   readonly configPath?: string;
   readonly loaded: LoadedConfig;
+  /**
+   * Where the store lives. `databaseUrl` (postgres://…) wins, then general_settings.database_url,
+   * then SQLite at `<dataDir>/switchboard.db`. Absent entirely (tests, embedding): in-memory SQLite.
+   */
+  readonly store?: StoreLocation;
+}
+
+export interface StoreLocation {
+  readonly databaseUrl?: string;
+  readonly dataDir?: string;
 }
 
 export const GATEWAY_OPTIONS = Symbol('GATEWAY_OPTIONS');

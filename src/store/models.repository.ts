@@ -1,0 +1,107 @@
+import { Injectable } from '@nestjs/common';
+import { StoreSecretsService } from './store-secrets.service.js';
+import { StoreService } from './store.service.js';
+import type { ModelsTable } from './store.types.js';
+
+/** A model as stored: litellm_params carries the decrypted api_key (memory only, never returned). */
+export interface StoredModel {
+  readonly id: string;
+  readonly modelName: string;
+  readonly litellmParams: Readonly<Record<string, unknown>>;
+  readonly modelInfo: Readonly<Record<string, unknown>>;
+  /** A tombstone hiding the config-file model with this id. */
+  readonly deleted: boolean;
+  readonly createdAt: string;
+  readonly updatedAt: string;
+  /** Set when the stored api_key could not be decrypted (salt/master key changed). */
+  readonly apiKeyError?: string;
+}
+
+export type StoredModelInput = Omit<StoredModel, 'createdAt' | 'updatedAt' | 'apiKeyError'>;
+
+const ENV_REF = 'os.environ/';
+
+@Injectable()
+export class ModelsRepository {
+  constructor(
+    private readonly store: StoreService,
+    private readonly secrets: StoreSecretsService,
+  ) {}
+
+  async list(): Promise<StoredModel[]> {
+    await this.store.ready();
+    const rows = await this.store.db.selectFrom('models').selectAll().orderBy('created_at').orderBy('id').execute();
+    return rows.map((r) => this.fromRow(r));
+  }
+
+  async get(id: string): Promise<StoredModel | undefined> {
+    await this.store.ready();
+    const row = await this.store.db.selectFrom('models').selectAll().where('id', '=', id).executeTakeFirst();
+    return row ? this.fromRow(row) : undefined;
+  }
+
+  /** Inserts or replaces the row; keeps created_at of an existing row. */
+  async upsert(model: StoredModelInput): Promise<void> {
+    await this.store.ready();
+    const now = new Date().toISOString();
+    const { api_key: apiKey, ...params } = model.litellmParams as Record<string, unknown>;
+    let apiKeyEnc: string | null = null;
+    if (typeof apiKey === 'string' && apiKey) {
+      if (apiKey.startsWith(ENV_REF)) {
+        params.api_key = apiKey; // a reference to the environment is not a secret
+      } else {
+        const box = this.secrets.box();
+        if (!box) throw new Error('no encryption key for api_key (set SWITCHBOARD_SALT_KEY or a master key)');
+        apiKeyEnc = box.seal(apiKey, sealContext(model.id));
+      }
+    }
+    const values = {
+      model_name: model.modelName,
+      litellm_params: JSON.stringify(params),
+      api_key_enc: apiKeyEnc,
+      model_info: JSON.stringify({ ...model.modelInfo, id: model.id }),
+      deleted: model.deleted ? 1 : 0,
+      updated_at: now,
+    };
+    await this.store.db
+      .insertInto('models')
+      .values({ id: model.id, created_at: now, ...values })
+      .onConflict((oc) => oc.column('id').doUpdateSet(values))
+      .execute();
+  }
+
+  /** Returns whether a row existed. */
+  async delete(id: string): Promise<boolean> {
+    await this.store.ready();
+    const result = await this.store.db.deleteFrom('models').where('id', '=', id).executeTakeFirst();
+    return Number(result.numDeletedRows) > 0;
+  }
+
+  private fromRow(row: ModelsTable): StoredModel {
+    const params = JSON.parse(row.litellm_params) as Record<string, unknown>;
+    let apiKeyError: string | undefined;
+    if (row.api_key_enc) {
+      const box = this.secrets.box();
+      try {
+        if (!box) throw new Error('no encryption key configured');
+        params.api_key = box.open(row.api_key_enc, sealContext(row.id));
+      } catch (err) {
+        apiKeyError = `stored api_key cannot be decrypted (${(err as Error).message}); was SWITCHBOARD_SALT_KEY or the master key changed?`;
+      }
+    }
+    return {
+      id: row.id,
+      modelName: row.model_name,
+      litellmParams: params,
+      modelInfo: JSON.parse(row.model_info) as Record<string, unknown>,
+      deleted: row.deleted === 1,
+      createdAt: row.created_at,
+      updatedAt: row.updated_at,
+      apiKeyError,
+    };
+  }
+}
+
+function sealContext(id: string): string {
+  return `models.api_key:${id}`;
+}
