@@ -35,7 +35,8 @@ export function readConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
 export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
   let raw: unknown;
   try {
-    raw = load(text);
+    // js-yaml rejects a document-less file; for a config, empty or comments-only means "nothing configured".
+    raw = isBlankYaml(text) ? {} : load(text);
   } catch (err) {
     if (err instanceof YAMLException) {
       const line = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
@@ -50,7 +51,13 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.e
   return parseConfigObject(raw as Record<string, unknown>, env);
 }
 
+function isBlankYaml(text: string): boolean {
+  return text.split(/\r?\n/).every((line) => /^\s*(#.*)?$/.test(line));
+}
+
 export function parseConfigObject(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  const structural = structureIssues(raw);
+  if (structural.length > 0) throw new ConfigError(structural);
   const warnings = unknownKeyWarnings(raw);
   const effectiveEnv = withConfigEnvironment(raw, env);
   const { value: resolved, missing } = resolveEnvRefs(raw, effectiveEnv);
@@ -245,6 +252,42 @@ function withConfigEnvironment(raw: Record<string, unknown>, env: NodeJS.Process
   return merged;
 }
 
+const isMapping = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/**
+ * Wrong container types checked before class-validator, whose messages for them are confusing
+ * ("nested property must be either object or array", or errors reported on a list's fields).
+ */
+function structureIssues(raw: Record<string, unknown>): ConfigIssue[] {
+  const issues: ConfigIssue[] = [];
+  for (const section of ['router_settings', 'general_settings', 'litellm_settings', 'environment_variables']) {
+    const value = raw[section];
+    if (value !== undefined && value !== null && !isMapping(value)) issues.push({ path: section, message: 'must be a mapping' });
+  }
+  const list = raw.model_list;
+  if (list === undefined || list === null) return issues;
+  if (!Array.isArray(list)) {
+    issues.push({ path: 'model_list', message: 'must be a list of model entries (each starting with "- model_name: ...")' });
+    return issues;
+  }
+  list.forEach((entry, i) => {
+    if (!isMapping(entry)) {
+      issues.push({ path: `model_list[${i}]`, message: 'must be a mapping with model_name and litellm_params' });
+      return;
+    }
+    for (const key of ['litellm_params', 'model_info']) {
+      const value = (entry as Record<string, unknown>)[key];
+      if (value !== undefined && value !== null && !isMapping(value)) {
+        issues.push({ path: `model_list[${i}].${key}`, message: 'must be a mapping' });
+      }
+    }
+  });
+  return issues;
+}
+
+/** class-validator constraint names that check a value's type; when one fails, the others are noise. */
+const TYPE_CONSTRAINTS = ['isString', 'isNumber', 'isInt', 'isBoolean', 'isObject', 'isArray', 'isIn'];
+
 function validateShape(cls: new () => object, value: unknown, prefix: string): ConfigIssue[] {
   const instance = plainToInstance(cls, value);
   const errors = validateSync(instance as object, { forbidUnknownValues: false });
@@ -261,13 +304,17 @@ function flatten(errors: ValidationError[], prefix: string, out: ConfigIssue[]):
       const message =
         value === undefined || value === null
           ? 'is required'
-          : Object.values(e.constraints)
-              .map((c) => c.replace(/^[\w.[\]]+ /, ''))
-              .join('; ');
+          : constraintMessages(e.constraints);
       out.push({ path, message });
     }
     if (e.children?.length) flatten(e.children, path, out);
   }
+}
+
+function constraintMessages(constraints: Record<string, string>): string {
+  const typeKey = TYPE_CONSTRAINTS.find((k) => k in constraints);
+  const messages = typeKey ? [constraints[typeKey]] : Object.values(constraints);
+  return messages.map((c) => c.replace(/^[\w.[\]]+ /, '').replace(/ conforming to the specified constraints$/, '')).join('; ');
 }
 
 function unknownKeyWarnings(raw: Record<string, unknown>): string[] {

@@ -173,6 +173,8 @@ export class RoutingTable {
 
   private checkAliases(): ConfigIssue[] {
     const issues: ConfigIssue[] = [];
+    // One cycle is one mistake: report it once, not once per alias on it.
+    const inReportedCycle = new Set<string>();
     for (const [name, alias] of this.aliases) {
       const path = `router_settings.model_group_alias.${name}`;
       if (this.groups.has(name)) {
@@ -184,7 +186,11 @@ export class RoutingTable {
       let ok = true;
       while (this.aliases.has(current) && !this.groups.has(current)) {
         if (chain.includes(current)) {
-          issues.push({ path, message: `alias cycle: ${[...chain, current].join(' -> ')}` });
+          const members = chain.slice(chain.indexOf(current));
+          if (!members.every((m) => inReportedCycle.has(m))) {
+            issues.push({ path, message: `alias cycle: ${[...chain, current].join(' -> ')}` });
+            members.forEach((m) => inReportedCycle.add(m));
+          }
           ok = false;
           break;
         }

@@ -1,0 +1,229 @@
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { RoutingTable } from '../routing/routing-table.js';
+import { ConfigError } from './config-error.js';
+import { parseConfigText, readConfigFile } from './config-loader.js';
+import { resolveEnvRefs } from './env-ref.js';
+
+/** The start-up path main.ts runs: parse + schema, then the semantic checks of the routing table. */
+function load(yaml: string, env: NodeJS.ProcessEnv = {}) {
+  const loaded = parseConfigText(yaml, env);
+  RoutingTable.compile(loaded.config);
+  return loaded;
+}
+
+function configError(yaml: string, env: NodeJS.ProcessEnv = {}): ConfigError {
+  try {
+    load(yaml, env);
+  } catch (err) {
+    if (err instanceof ConfigError) return err;
+    throw new Error(`expected a ConfigError, got ${String(err)}`);
+  }
+  throw new Error('expected the config to be rejected');
+}
+
+const ok = (model = 'openai/gpt-4o', name = 'a') => `  - model_name: ${name}\n    litellm_params: { model: ${model} }\n`;
+
+describe('config loader: malformed configs name the exact path', () => {
+  const cases: [string, string, string][] = [
+    ['bad YAML', 'model_list: [\n  - a', 'invalid YAML at line 2'],
+    ['bad YAML indentation', 'model_list:\n  - model_name: a\n   litellm_params: {}', 'invalid YAML at line 3'],
+    ['a scalar instead of a mapping', '42', 'the config must be a YAML mapping'],
+    ['a list at top level', '- a\n- b', 'the config must be a YAML mapping'],
+    ['model_list not a list', 'model_list: { a: 1 }', 'model_list: must be a list'],
+    ['model_list a string', 'model_list: gpt-4o', 'model_list: must be a list'],
+    ['entry is a string', `model_list:\n${ok()}  - gpt-4o`, 'model_list[1]: must be a mapping'],
+    ['entry is null', 'model_list:\n  -', 'model_list[0]: must be a mapping'],
+    ['entry without model_name', `model_list:\n${ok()}${ok()}  - litellm_params: { model: openai/x }`, 'model_list[2].model_name: is required'],
+    ['empty model_name', `model_list:\n  - model_name: ""\n    litellm_params: { model: openai/x }`, 'model_list[0].model_name:'],
+    ['model_name not a string', `model_list:\n  - model_name: [a]\n    litellm_params: { model: openai/x }`, 'model_list[0].model_name: must be a string'],
+    ['entry without litellm_params', `model_list:\n${ok()}  - model_name: b`, 'model_list[1].litellm_params: is required'],
+    ['litellm_params a string', `model_list:\n  - model_name: b\n    litellm_params: openai/x`, 'model_list[0].litellm_params: must be a mapping'],
+    ['litellm_params without model', `model_list:\n${ok()}${ok()}  - model_name: c\n    litellm_params: { api_key: k }`, 'model_list[2].litellm_params.model: is required'],
+    ['unknown provider prefix', `model_list:\n${ok()}${ok()}${ok('foo/bar', 'c')}`, "model_list[2].litellm_params.model: unknown provider 'foo'"],
+    ['unknown custom_llm_provider', `model_list:\n  - model_name: a\n    litellm_params: { model: x, custom_llm_provider: nope }`, "model_list[0].litellm_params.custom_llm_provider: unknown provider 'nope'"],
+    ['prefix without model id', `model_list:\n${ok('openai/')}`, "model_list[0].litellm_params.model: no model id after the provider prefix 'openai/'"],
+    ['hosted_vllm without api_base', `model_list:\n${ok('hosted_vllm/llama')}`, "model_list[0].litellm_params.api_base: is required for provider 'hosted_vllm'"],
+    ['azure without api_version', `model_list:\n  - model_name: a\n    litellm_params: { model: azure/dep, api_base: "https://x.openai.azure.com" }`, "model_list[0].litellm_params.api_version: is required for provider 'azure'"],
+    ['api_base not a URL', `model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, api_base: "localhost:8000" }`, 'model_list[0].litellm_params.api_base: must be an http(s) URL'],
+    ['timeout a string', `model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, timeout: soon }`, 'model_list[0].litellm_params.timeout: must be a number'],
+    ['negative timeout', `model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, timeout: -1 }`, 'model_list[0].litellm_params.timeout: must not be less than 0'],
+    ['more captures than the pattern has', `model_list:\n${ok('openai/*', 'fixed')}`, "model_list[0].litellm_params.model: uses 1 '*' but model_name 'fixed' captures only 0"],
+    ['alias to nowhere', `model_list:\n${ok()}router_settings:\n  model_group_alias: { gpt4: nothing }`, "router_settings.model_group_alias.gpt4: alias target 'nothing' is not a configured model_name"],
+    ['hidden alias to nowhere', `model_list:\n${ok()}router_settings:\n  model_group_alias: { h: { model: nothing, hidden: true } }`, 'router_settings.model_group_alias.h: alias target'],
+    ['alias of a wrong type', `model_list:\n${ok()}router_settings:\n  model_group_alias: { h: 5 }`, 'router_settings.model_group_alias.h: must be a model name or {model'],
+    ['alias shadowing a model_name', `model_list:\n${ok()}router_settings:\n  model_group_alias: { a: a }`, "router_settings.model_group_alias.a: alias 'a' has the same name as a model_name"],
+    ['alias cycle', `model_list:\n${ok()}router_settings:\n  model_group_alias: { x: y, y: z, z: x }`, 'router_settings.model_group_alias.x: alias cycle: x -> y -> z -> x'],
+    ['alias to itself', `model_list:\n${ok()}router_settings:\n  model_group_alias: { x: x }`, 'router_settings.model_group_alias.x: alias cycle: x -> x'],
+    ['duplicate model_info.id', `model_list:\n${ok()}  - model_name: b\n    litellm_params: { model: openai/y }\n    model_info: { id: dup }\n  - model_name: c\n    litellm_params: { model: openai/z }\n    model_info: { id: dup }`, "model_list[2].model_info.id: duplicate id 'dup' (also used by model_list[1])"],
+    ['router_settings a list', 'router_settings: [1]', 'router_settings: must be a mapping'],
+    ['unknown routing strategy', 'router_settings: { routing_strategy: fastest }', 'router_settings.routing_strategy: must be one of'],
+    ['fallback to nowhere', `model_list:\n${ok()}router_settings:\n  fallbacks: [ { a: [ghost] } ]`, "router_settings.fallbacks.a: fallback 'ghost' is not a configured model"],
+    ['unset master_key variable', 'general_settings: { master_key: os.environ/SB_TEST_UNSET_MASTER }', 'general_settings.master_key: environment variable SB_TEST_UNSET_MASTER is not set'],
+  ];
+
+  it.each(cases)('%s', (_name, yaml, expected) => {
+    const err = configError(yaml);
+    expect(err.message).toContain(expected);
+    // One mistake, one line: users read this on a terminal, without a stack trace.
+    expect(err.message.split('\n')).toHaveLength(1);
+    expect(err.issues).toHaveLength(1);
+  });
+
+  it('an alias cycle is reported once, with the whole chain', () => {
+    const err = configError(`model_list:\n${ok()}router_settings:\n  model_group_alias: { p: q, q: p, r: p }`);
+    expect(err.issues).toHaveLength(1);
+    expect(err.message).toMatch(/alias cycle: (p -> q -> p|r -> p -> q -> p)/);
+  });
+
+  it('reports every independent problem, each with its own path', () => {
+    const err = configError(`model_list:\n  - litellm_params: { model: openai/x }\n  - model_name: b\n    litellm_params: { api_key: k }`);
+    expect(err.issues.map((i) => i.path).sort()).toEqual(['model_list[0].model_name', 'model_list[1].litellm_params.model']);
+  });
+
+  it('never echoes a secret value in a message', () => {
+    const err = configError(`model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, api_key: sk-very-secret-value, timeout: nope }`);
+    expect(err.message).not.toContain('sk-very-secret-value');
+  });
+
+  it('a missing file is a ConfigError naming the file', () => {
+    expect(() => readConfigFile('/nonexistent/switchboard.yaml', {})).toThrow(
+      new ConfigError([{ path: '', message: 'cannot read config file /nonexistent/switchboard.yaml: file not found' }]),
+    );
+  });
+});
+
+describe('config loader: valid configs', () => {
+  it.each(['', '\n\n', '# only a comment\n'])('an empty file (%j) is an empty, valid config', (text) => {
+    const { config } = load(text);
+    expect(config.models).toEqual([]);
+    expect(config.general.masterKey).toBeUndefined();
+  });
+
+  it('normalises litellm_params', () => {
+    const { config } = load(`
+model_list:
+  - model_name: a
+    litellm_params:
+      model: openai/gpt-4o
+      api_base: http://127.0.0.1:9/v1/
+      api_key: sk-1
+      api_version: "2024-10-21"
+      organization: org-1
+      timeout: 1.5
+      stream_timeout: 2
+      max_retries: 1
+      extra_headers: { X-Team: blue, X-Num: 7 }
+    model_info: { id: dep-a, mode: chat }
+`);
+    const d = config.models[0];
+    expect(d).toMatchObject({
+      id: 'dep-a',
+      modelName: 'a',
+      model: 'openai/gpt-4o',
+      apiBase: 'http://127.0.0.1:9/v1',
+      apiKey: 'sk-1',
+      apiVersion: '2024-10-21',
+      organization: 'org-1',
+      timeoutMs: 1500,
+      streamTimeoutMs: 2000,
+      maxRetries: 1,
+      extraHeaders: { 'x-team': 'blue', 'x-num': '7' },
+      modelInfo: { id: 'dep-a', mode: 'chat' },
+      source: 'file',
+    });
+  });
+
+  it('reads os.environ/NAME anywhere in the file', () => {
+    const env = { KEY: 'sk-env', BASE: 'http://127.0.0.1:1/v1', HDR: 'h', MK: 'master', VER: '2024-01-01', TGT: 'a' };
+    const { config, warnings } = load(
+      `
+model_list:
+  - model_name: a
+    litellm_params:
+      model: azure/dep
+      api_key: os.environ/KEY
+      api_base: os.environ/BASE
+      api_version: os.environ/VER
+      extra_headers: { x-h: os.environ/HDR }
+router_settings:
+  model_group_alias: { b: os.environ/TGT, c: { model: os.environ/TGT, hidden: true } }
+general_settings:
+  master_key: os.environ/MK
+`,
+      env,
+    );
+    expect(warnings).toEqual([]);
+    expect(config.models[0]).toMatchObject({ apiKey: 'sk-env', apiBase: 'http://127.0.0.1:1/v1', apiVersion: '2024-01-01', extraHeaders: { 'x-h': 'h' } });
+    expect(config.aliases).toEqual({ b: { target: 'a', hidden: false }, c: { target: 'a', hidden: true } });
+    expect(config.general.masterKey).toBe('master');
+  });
+
+  it('resolves references inside lists and at any depth', () => {
+    const { value, missing } = resolveEnvRefs({ a: ['os.environ/X', { b: 'os.environ/Y' }], c: 'plain' }, { X: '1' });
+    expect(value).toEqual({ a: ['1', { b: undefined }], c: 'plain' });
+    expect(missing).toEqual([{ path: 'a[1].b', name: 'Y' }]);
+  });
+
+  it('an unset api_key variable is a warning, not a failure, and the deployment remembers why', () => {
+    const { config, warnings } = load(`model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, api_key: os.environ/SB_TEST_UNSET_KEY }`);
+    expect(warnings).toEqual(['model_list[0].litellm_params.api_key: environment variable SB_TEST_UNSET_KEY is not set']);
+    expect(config.models[0].apiKey).toBeUndefined();
+    expect(config.models[0].apiKeyMissingEnv).toBe('SB_TEST_UNSET_KEY');
+  });
+
+  it('environment_variables sets variables that are not already set', () => {
+    const { config } = load(
+      `environment_variables: { K1: from-file, K2: from-file }\nmodel_list:\n  - model_name: a\n    litellm_params: { model: openai/x, api_key: os.environ/K1 }\n  - model_name: b\n    litellm_params: { model: openai/x, api_key: os.environ/K2 }`,
+      { K2: 'from-env' },
+    );
+    expect(config.models.map((m) => m.apiKey)).toEqual(['from-file', 'from-env']);
+  });
+
+  it('unknown keys are ignored with a warning naming them', () => {
+    const { warnings } = load(`model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, frobnicate: 1 }\n    colour: red\nmystery: 1\nrouter_settings: { speed: 3 }`);
+    expect(warnings.sort()).toEqual([
+      'model_list[0].colour: unknown key, ignored',
+      'model_list[0].litellm_params.frobnicate: unknown key, ignored',
+      'mystery: unknown key, ignored',
+      'router_settings.speed: unknown key, ignored',
+    ]);
+  });
+
+  it('reads router settings in seconds and fills defaults', () => {
+    const { config } = load(`model_list:\n${ok()}${ok('openai/y', 'b')}router_settings:\n  timeout: 30\n  num_retries: 0\n  fallbacks: [ { a: [b] } ]`);
+    expect(config.router).toMatchObject({ timeoutMs: 30_000, numRetries: 0, fallbacks: { a: ['b'] }, routingStrategy: 'simple-shuffle' });
+    expect(load('').config.router).toMatchObject({ timeoutMs: 600_000, numRetries: 2 });
+  });
+
+  describe('generated ids', () => {
+    const yaml = `model_list:\n${ok()}${ok()}  - model_name: b\n    litellm_params: { model: openai/x, api_key: os.environ/K }\n`;
+
+    it('are stable across loads, unique within a group, and independent of secret values', () => {
+      const first = load(yaml, { K: 'secret-1' }).config.models.map((m) => m.id);
+      const second = load(yaml, { K: 'secret-2' }).config.models.map((m) => m.id);
+      expect(second).toEqual(first);
+      expect(new Set(first).size).toBe(3);
+      for (const id of first) expect(id).toMatch(/^gen-[0-9a-f]{16}(-\d+)?$/);
+      expect(first.join()).not.toContain('secret');
+    });
+
+    it('do not depend on key order or on other entries', () => {
+      const a = load(`model_list:\n  - model_name: b\n    litellm_params: { model: openai/x, api_base: "http://h:1" }`).config.models[0].id;
+      const b = load(`model_list:\n${ok('openai/other', 'other')}  - litellm_params: { api_base: "http://h:1", model: openai/x }\n    model_name: b`).config.models[1].id;
+      expect(b).toBe(a);
+    });
+
+    it('change when the entry changes', () => {
+      const a = load(`model_list:\n${ok('openai/x')}`).config.models[0].id;
+      const b = load(`model_list:\n${ok('openai/y')}`).config.models[0].id;
+      expect(a).not.toBe(b);
+    });
+
+    it('are also reported in model_info', () => {
+      const m = load(`model_list:\n${ok()}`).config.models[0];
+      expect(m.modelInfo.id).toBe(m.id);
+    });
+  });
+});
