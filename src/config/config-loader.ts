@@ -203,6 +203,7 @@ function normalizeRouterSettings(raw: Record<string, any>) {
     allowedFails: raw.allowed_fails ?? 3,
     cooldownTimeSec: raw.cooldown_time ?? 5,
     retryPolicy: normalizeRetryPolicy(raw.retry_policy),
+    retryAfterMs: seconds(raw.retry_after) ?? 500,
   };
 }
 

@@ -69,6 +69,7 @@ export class RouterSettingsSchema {
   @IsOptional() @IsInt() @Min(0) allowed_fails?: number;
   @IsOptional() @IsNumber() @Min(0) cooldown_time?: number;
   @IsOptional() @IsObject() retry_policy?: Record<string, unknown>;
+  @IsOptional() @IsNumber() @Min(0) retry_after?: number;
 }
 
 export class GeneralSettingsSchema {
@@ -109,6 +110,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   router_settings: [
     'model_group_alias', 'routing_strategy', 'num_retries', 'timeout', 'stream_timeout', 'fallbacks',
     'context_window_fallbacks', 'default_fallbacks', 'allowed_fails', 'cooldown_time', 'retry_policy',
+    'retry_after',
   ],
   general_settings: ['master_key', 'database_url'],
   litellm_settings: ['drop_params'],

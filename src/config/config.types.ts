@@ -50,6 +50,8 @@ export interface RouterSettings {
   readonly allowedFails: number;
   readonly cooldownTimeSec: number;
   readonly retryPolicy: Readonly<Record<string, number>>;
+  /** router_settings.retry_after (s → ms): base of the exponential backoff between retries. */
+  readonly retryAfterMs: number;
 }
 
 export interface GeneralSettings {
