@@ -90,6 +90,7 @@ export function parseConfigObject(raw: Record<string, unknown>, env: NodeJS.Proc
     general: {
       masterKey: file.general_settings?.master_key,
       databaseUrl: file.general_settings?.database_url || undefined,
+      allowFileModelEdits: file.general_settings?.allow_file_model_edits === true,
     },
     litellm: { dropParams: file.litellm_settings?.drop_params === true },
   };

@@ -75,6 +75,8 @@ export class RouterSettingsSchema {
 export class GeneralSettingsSchema {
   @IsOptional() @IsString() @IsNotEmpty() master_key?: string;
   @IsOptional() @IsString() database_url?: string;
+  /** Lets the admin API update/delete models and aliases that come from the config file. */
+  @IsOptional() @IsBoolean() allow_file_model_edits?: boolean;
 }
 
 export class LitellmSettingsSchema {
@@ -112,6 +114,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
     'context_window_fallbacks', 'default_fallbacks', 'allowed_fails', 'cooldown_time', 'retry_policy',
     'retry_after',
   ],
-  general_settings: ['master_key', 'database_url'],
+  general_settings: ['master_key', 'database_url', 'allow_file_model_edits'],
   litellm_settings: ['drop_params'],
 };

@@ -57,6 +57,8 @@ export interface RouterSettings {
 export interface GeneralSettings {
   readonly masterKey?: string;
   readonly databaseUrl?: string;
+  /** general_settings.allow_file_model_edits: admin writes may override/hide file entries. */
+  readonly allowFileModelEdits?: boolean;
 }
 
 export interface LitellmSettings {
