@@ -4,6 +4,7 @@ import type { IncomingMessage } from 'node:http';
 import axios, { AxiosError, AxiosInstance } from 'axios';
 import { createParser } from 'eventsource-parser';
 import { ErrorCode, GatewayError, truncate } from '../common/gateway-error.js';
+import { redactSecrets } from '../common/secret-redaction.js';
 import type { JsonObject, SseEvent, UpstreamCallContext, UpstreamStream } from './provider-adapter.js';
 
 /**
@@ -35,6 +36,8 @@ export interface UpstreamRequest {
   readonly url: string;
   readonly headers: Record<string, string>;
   readonly body: JsonObject;
+  /** Credentials sent with this request: providers echo keys in their errors, so these are cut out of them. */
+  readonly secrets?: readonly (string | undefined)[];
 }
 
 export async function postJson(req: UpstreamRequest, ctx: UpstreamCallContext): Promise<JsonObject> {
@@ -47,7 +50,7 @@ export async function postJson(req: UpstreamRequest, ctx: UpstreamCallContext): 
       signal,
     });
     if (res.status < 200 || res.status >= 300) {
-      throw upstreamStatusError(req.provider, res.status, res.data, headerValue(res.headers['retry-after']));
+      throw upstreamStatusError(req.provider, res.status, res.data, headerValue(res.headers['retry-after']), req.secrets);
     }
     return parseJsonObject(req.provider, res.data);
   } catch (err) {
@@ -78,14 +81,14 @@ export async function postStream(req: UpstreamRequest, ctx: UpstreamCallContext)
   const stream = res.data;
   if (res.status < 200 || res.status >= 300) {
     const text = await readAll(stream).catch(() => '');
-    throw upstreamStatusError(req.provider, res.status, text, headerValue(res.headers['retry-after']));
+    throw upstreamStatusError(req.provider, res.status, text, headerValue(res.headers['retry-after']), req.secrets);
   }
   const contentType = String(res.headers['content-type'] ?? '');
   if (contentType.includes('application/json')) {
     // Some servers ignore stream:true or answer an error as JSON with a 200.
     const text = await readAll(stream);
     const body = parseJsonObject(req.provider, text);
-    if (body.error) throw upstreamStatusError(req.provider, 502, text, undefined);
+    if (body.error) throw upstreamStatusError(req.provider, 502, text, undefined, req.secrets);
     throw new GatewayError(ErrorCode.UpstreamError, `Upstream provider ${req.provider} answered a stream request with a JSON body.`);
   }
   return {
@@ -170,9 +173,15 @@ function parseJsonObject(provider: string, text: string): JsonObject {
 }
 
 /** Maps an upstream HTTP status to the taxonomy, keeping the upstream's own message. */
-export function upstreamStatusError(provider: string, status: number, text: string, retryAfter: string | undefined): GatewayError {
+export function upstreamStatusError(
+  provider: string,
+  status: number,
+  text: string,
+  retryAfter: string | undefined,
+  secrets: readonly (string | undefined)[] = [],
+): GatewayError {
   const parsed = extractUpstreamError(text);
-  const detail = parsed.message ?? (truncate(text.trim(), 500) || `HTTP ${status}`);
+  const detail = redactSecrets(parsed.message ?? (truncate(text.trim(), 500) || `HTTP ${status}`), secrets);
   const message = `Upstream provider ${provider} returned ${status}: ${detail}`;
   const retryAfterSeconds = parseRetryAfter(retryAfter);
   if (status >= 400 && status < 500) {

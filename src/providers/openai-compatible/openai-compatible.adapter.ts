@@ -46,6 +46,7 @@ export class OpenAiCompatibleAdapter implements ProviderAdapter {
       headers: { ...this.authHeaders(target), ...target.settings.extraHeaders },
       // Only the model id changes; every other field the client sent goes upstream untouched.
       body: { ...body, model: this.upstreamModelField(target) },
+      secrets: requestSecrets(target),
     };
   }
 
@@ -65,6 +66,16 @@ export class OpenAiCompatibleAdapter implements ProviderAdapter {
     if (target.credentials.organization) headers['openai-organization'] = target.credentials.organization;
     return headers;
   }
+}
+
+const SECRET_HEADER = /auth|key|token|secret/i;
+
+/** Everything credential-like this deployment sends upstream, so upstream error echoes can be redacted. */
+export function requestSecrets(target: DeploymentTarget): (string | undefined)[] {
+  const fromHeaders = Object.entries(target.settings.extraHeaders)
+    .filter(([name]) => SECRET_HEADER.test(name))
+    .map(([, value]) => value);
+  return [target.credentials.apiKey, ...fromHeaders];
 }
 
 /**
