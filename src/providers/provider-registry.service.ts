@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
+import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { AzureAdapter } from './azure/azure.adapter.js';
 import { OpenAiCompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
 import { knownProviders, providerInfo } from './provider-catalog.js';
@@ -32,6 +33,7 @@ export class ProviderRegistry {
   private create(name: string): ProviderAdapter | undefined {
     const family = providerInfo(name)?.family;
     if (family === 'azure') return new AzureAdapter();
+    if (family === 'anthropic') return new AnthropicAdapter();
     if (family === 'openai-compatible') return new OpenAiCompatibleAdapter(name);
     return undefined;
   }

@@ -1,0 +1,149 @@
+import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
+import type { JsonObject, SseEvent } from '../provider-adapter.js';
+import { streamErrorToGatewayError } from './anthropic-errors.js';
+import { chatUsage, finishReason } from './anthropic-response.translator.js';
+import type { AnthropicUsage } from './anthropic-wire.types.js';
+
+export interface ChunkOptions {
+  /** stream_options.include_usage: every chunk carries usage: null, and a usage-only chunk precedes [DONE]. */
+  readonly includeUsage: boolean;
+  readonly now?: () => number;
+}
+
+interface ToolBlock {
+  readonly toolIndex: number;
+  sentArguments: boolean;
+}
+
+/**
+ * Anthropic's streamed Messages events → Chat Completions chunks, ending with `[DONE]`.
+ *
+ * message_start opens the assistant turn (the role chunk); each text block streams as
+ * content deltas; each tool_use block becomes one tool call, announced with its id and
+ * name, whose JSON arguments then arrive piecewise; message_delta carries the stop reason
+ * and final usage, which are sent when message_stop closes the turn. An `error` event is
+ * thrown as a GatewayError, and a stream that ends without message_stop is a failure,
+ * never a silently truncated answer.
+ */
+export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: ChunkOptions): AsyncGenerator<SseEvent> {
+  const now = options.now ?? Date.now;
+  let id = '';
+  let model = '';
+  let created = Math.floor(now() / 1000);
+  let stopReason: string | null = null;
+  const usage: AnthropicUsage = {};
+  const tools = new Map<number, ToolBlock>();
+  let finished = false;
+
+  const chunk = (delta: JsonObject, finish: string | null = null): SseEvent => {
+    const body: JsonObject = {
+      id,
+      object: 'chat.completion.chunk',
+      created,
+      model,
+      choices: [{ index: 0, delta, logprobs: null, finish_reason: finish }],
+    };
+    if (options.includeUsage) body.usage = null;
+    return { data: JSON.stringify(body) };
+  };
+  const toolDelta = (toolIndex: number, call: JsonObject): SseEvent => chunk({ tool_calls: [{ index: toolIndex, ...call }] });
+
+  for await (const event of events) {
+    // After message_stop the turn is over; reading on lets the connection end cleanly.
+    if (finished) continue;
+    const data = parse(event.data);
+    const type = typeof data.type === 'string' ? data.type : event.event;
+    switch (type) {
+      case 'message_start': {
+        const message = (data.message ?? {}) as { id?: unknown; model?: unknown; usage?: AnthropicUsage };
+        id = typeof message.id === 'string' ? message.id : id;
+        model = typeof message.model === 'string' ? message.model : model;
+        created = Math.floor(now() / 1000);
+        mergeUsage(usage, message.usage);
+        yield chunk({ role: 'assistant', content: '' });
+        break;
+      }
+      case 'content_block_start': {
+        const index = Number(data.index);
+        const block = (data.content_block ?? {}) as { type?: unknown; id?: unknown; name?: unknown; text?: unknown; thinking?: unknown };
+        if (block.type === 'tool_use') {
+          const tool: ToolBlock = { toolIndex: tools.size, sentArguments: false };
+          tools.set(index, tool);
+          yield toolDelta(tool.toolIndex, { id: block.id, type: 'function', function: { name: block.name, arguments: '' } });
+        } else if (block.type === 'text' && typeof block.text === 'string' && block.text) {
+          yield chunk({ content: block.text });
+        } else if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking) {
+          yield chunk({ reasoning_content: block.thinking });
+        }
+        break;
+      }
+      case 'content_block_delta': {
+        const delta = (data.delta ?? {}) as { type?: unknown; text?: unknown; partial_json?: unknown; thinking?: unknown };
+        if (delta.type === 'text_delta' && typeof delta.text === 'string') {
+          if (delta.text) yield chunk({ content: delta.text });
+        } else if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') {
+          const tool = tools.get(Number(data.index));
+          if (tool && delta.partial_json) {
+            tool.sentArguments = true;
+            yield toolDelta(tool.toolIndex, { function: { arguments: delta.partial_json } });
+          }
+        } else if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string') {
+          if (delta.thinking) yield chunk({ reasoning_content: delta.thinking });
+        }
+        break;
+      }
+      case 'content_block_stop': {
+        const tool = tools.get(Number(data.index));
+        // A tool without parameters streams no JSON at all; OpenAI clients parse arguments, so send "{}".
+        if (tool && !tool.sentArguments) {
+          tool.sentArguments = true;
+          yield toolDelta(tool.toolIndex, { function: { arguments: '{}' } });
+        }
+        break;
+      }
+      case 'message_delta': {
+        const delta = (data.delta ?? {}) as { stop_reason?: unknown };
+        if (typeof delta.stop_reason === 'string') stopReason = delta.stop_reason;
+        mergeUsage(usage, data.usage as AnthropicUsage | undefined);
+        break;
+      }
+      case 'message_stop': {
+        finished = true;
+        yield chunk({}, finishReason(stopReason));
+        if (options.includeUsage) {
+          yield { data: JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatUsage(usage) }) };
+        }
+        yield { data: '[DONE]' };
+        break;
+      }
+      case 'error':
+        throw streamErrorToGatewayError(data);
+      default:
+        // ping, signature and citation deltas, and event types added after this adapter was written.
+        break;
+    }
+  }
+  if (!finished) {
+    throw new GatewayError(ErrorCode.UpstreamError, 'Upstream provider anthropic ended the stream before message_stop.');
+  }
+}
+
+/** Usage in message_start is the opening count; message_delta's counts are cumulative and win. */
+function mergeUsage(into: AnthropicUsage, from: AnthropicUsage | undefined): void {
+  if (!from) return;
+  for (const key of ['input_tokens', 'output_tokens', 'cache_creation_input_tokens', 'cache_read_input_tokens'] as const) {
+    const v = from[key];
+    if (typeof v === 'number') into[key] = v;
+  }
+  if (from.output_tokens_details) into.output_tokens_details = from.output_tokens_details;
+}
+
+function parse(text: string): JsonObject {
+  try {
+    const value = JSON.parse(text);
+    if (value && typeof value === 'object' && !Array.isArray(value)) return value as JsonObject;
+  } catch {
+    /* reported below */
+  }
+  throw new GatewayError(ErrorCode.UpstreamError, 'Upstream provider anthropic sent a stream event that is not a JSON object.');
+}

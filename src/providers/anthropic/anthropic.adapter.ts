@@ -1,0 +1,95 @@
+import { GatewayError } from '../../common/gateway-error.js';
+import type { DeploymentTarget } from '../../routing/routing-table.js';
+import { requireApiKey } from '../openai-compatible/openai-compatible.adapter.js';
+import type { JsonObject, Operation, ProviderAdapter, SseEvent, UpstreamCallContext, UpstreamStream } from '../provider-adapter.js';
+import { postJson, postStream, UpstreamRequest } from '../upstream-http.js';
+import { DEFAULT_MAX_TOKENS, toMessagesRequest } from './anthropic-request.translator.js';
+import { toChatCompletion } from './anthropic-response.translator.js';
+import { toChatChunks } from './anthropic-stream.translator.js';
+import { ANTHROPIC_VERSION } from './anthropic-wire.types.js';
+
+/**
+ * Anthropic's Messages API behind a Chat Completions facade: requests and results, streamed
+ * or not, are translated both ways, so the chat endpoint and the Responses bridge use
+ * Claude models exactly as they use any OpenAI-compatible one.
+ */
+export class AnthropicAdapter implements ProviderAdapter {
+  readonly name = 'anthropic';
+
+  supports(op: Operation): boolean {
+    return op === 'chat';
+  }
+
+  async chat(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
+    const message = await postJson(this.request(target, body, false), ctx);
+    return toChatCompletion(message);
+  }
+
+  async chatStream(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream> {
+    const upstream = await postStream(this.request(target, body, true), ctx);
+    const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
+    const chunks = toChatChunks(upstream.events, { includeUsage });
+    // Anthropic reports overload and similar failures as the stream's first event, after a
+    // 200. Reading up to the first chunk here turns those into a failed attempt the router
+    // can retry, instead of an error inside a stream the client has already been promised.
+    let first: IteratorResult<SseEvent>;
+    try {
+      first = await chunks.next();
+    } catch (err) {
+      await chunks.return(undefined);
+      throw err;
+    }
+    return { headers: upstream.headers, events: prepend(first, chunks) };
+  }
+
+  responses(target: DeploymentTarget): Promise<JsonObject> {
+    return Promise.reject(notNative(target, 'the Responses API natively; it is served through the chat bridge'));
+  }
+
+  responsesStream(target: DeploymentTarget): Promise<UpstreamStream> {
+    return Promise.reject(notNative(target, 'the Responses API natively; it is served through the chat bridge'));
+  }
+
+  embeddings(target: DeploymentTarget): Promise<JsonObject> {
+    return Promise.reject(notNative(target, 'embeddings'));
+  }
+
+  private request(target: DeploymentTarget, body: JsonObject, stream: boolean): UpstreamRequest {
+    const apiKey = requireApiKey(target, true)!;
+    const maxOutput = target.settings.modelInfo.max_output_tokens;
+    const messages = toMessagesRequest(body, {
+      upstreamModel: target.upstreamModel,
+      dropParams: target.settings.dropParams === true,
+      defaultMaxTokens: typeof maxOutput === 'number' && maxOutput > 0 ? Math.floor(maxOutput) : DEFAULT_MAX_TOKENS,
+      stream,
+    });
+    return {
+      provider: this.name,
+      url: messagesUrl(target.apiBase),
+      // Configured extra_headers may add beta flags or override the version; never the key.
+      headers: { 'anthropic-version': ANTHROPIC_VERSION, ...target.settings.extraHeaders, 'x-api-key': apiKey },
+      body: messages as unknown as JsonObject,
+    };
+  }
+}
+
+/** LiteLLM configs point at the host, at `/v1`, or at the full messages URL; all mean the same endpoint. */
+export function messagesUrl(apiBase: string): string {
+  const root = apiBase.replace(/\/+$/, '').replace(/\/v1(\/messages)?$/, '');
+  return `${root}/v1/messages`;
+}
+
+function notNative(target: DeploymentTarget, what: string): GatewayError {
+  return GatewayError.invalid(`Model '${target.group}' (provider anthropic) does not serve ${what}.`, 'model');
+}
+
+async function* prepend(first: IteratorResult<SseEvent>, rest: AsyncGenerator<SseEvent>): AsyncGenerator<SseEvent> {
+  try {
+    if (first.done) return;
+    yield first.value;
+    yield* rest;
+  } finally {
+    // A client that leaves early must still release the upstream connection.
+    await rest.return(undefined);
+  }
+}
