@@ -75,6 +75,8 @@ function describe(err: GatewayError): { status: number; type: string; code: stri
       return { status: 503, type: 'api_error', code: 'no_healthy_deployment' };
     case ErrorCode.ShuttingDown:
       return { status: 503, type: 'api_error', code: 'shutting_down' };
+    case ErrorCode.NotReady:
+      return { status: 503, type: 'api_error', code: 'not_ready' };
     case ErrorCode.Internal:
       return { status: 500, type: 'api_error', code: 'internal_error' };
     default: {

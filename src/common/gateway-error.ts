@@ -21,6 +21,8 @@ export enum ErrorCode {
   /** Every deployment of the group is cooling down. */
   NoHealthyDeployment = 'no_healthy_deployment',
   ShuttingDown = 'shutting_down',
+  /** A readiness check failed (store, Redis, ...): the instance should get no traffic. */
+  NotReady = 'not_ready',
   Internal = 'internal_error',
 }
 
