@@ -23,7 +23,7 @@ export class ResponsesService {
 
   async create(body: JsonObject & { model: string; stream?: boolean }, ctx: RequestContext): Promise<GatewayResult> {
     const resolution = this.resolver.resolve(body.model, 'responses', ctx.caller);
-    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true };
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'responses' as const, caller: ctx.caller };
     if (body.stream === true) {
       const { result, target } = await this.router.execute(resolution, (t, c) => this.stream(t, body, c), options);
       return {

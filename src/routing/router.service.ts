@@ -1,9 +1,26 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
+import type { Caller } from '../auth/caller.js';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import { ConfigRegistryService } from '../config/config-registry.service.js';
-import type { UpstreamCallContext } from '../providers/provider-adapter.js';
-import type { Resolution } from './model-resolution.service.js';
+import type { RouterSettings } from '../config/config.types.js';
+import type { SseEvent, UpstreamCallContext, UpstreamStream } from '../providers/provider-adapter.js';
+import { backoffDelayMs, sleep } from './backoff.js';
+import { CooldownTracker } from './cooldown-tracker.js';
+import { DeploymentStats } from './deployment-stats.js';
+import { planFallbacks } from './fallback-planner.js';
+import {
+  classifyFailure,
+  countsAgainstDeployment,
+  FailureClass,
+  isRetryableClass,
+  retryPolicyKey,
+} from './failure-classifier.js';
+import { ModelResolutionService } from './model-resolution.service.js';
+import type { Endpoint, Resolution } from './model-resolution.service.js';
+import { defaultRng } from './random.js';
+import type { Rng } from './random.js';
 import type { DeploymentTarget } from './routing-table.js';
+import { chooseDeployment, deploymentKey } from './routing-strategy.js';
 
 /** A deployment chosen for one attempt, carrying the name the client sent. */
 export interface ResolvedTarget extends DeploymentTarget {
@@ -14,73 +31,284 @@ export interface ExecuteOptions {
   readonly requestId: string;
   /** Aborted when the client disconnects. */
   readonly signal: AbortSignal;
+  /** The attempt returns an UpstreamStream; it is only accepted once its first event arrived. */
   readonly stream: boolean;
+  /** Fallback names are resolved for the same endpoint (and caller) as the original name. */
+  readonly endpoint: Endpoint;
+  readonly caller?: Caller;
 }
 
 export interface Executed<T> {
   readonly result: T;
+  /** The deployment that served the request (of a fallback group, when one was used). */
   readonly target: ResolvedTarget;
+  /** Upstream calls made, over all groups tried. */
   readonly attempts: number;
+  /** The fallback name that served the request, when the primary group failed. */
+  readonly fallback?: string;
 }
 
 export type Attempt<T> = (target: ResolvedTarget, ctx: UpstreamCallContext) => Promise<T>;
 
-const DEFAULT_STREAM_IDLE_MS = 120_000;
+/** Optional injection token for the router's randomness (tests replay decisions with a seed). */
+export const ROUTER_RNG = Symbol('ROUTER_RNG');
+
+/** The longest upstream Retry-After the router waits out itself; a longer one is passed to the client. */
+export const MAX_HONOURED_RETRY_AFTER_MS = 10_000;
+const BACKOFF_CAP_MS = 8_000;
+
+interface RequestState {
+  attempts: number;
+}
 
 /**
- * Picks a deployment of the resolved group and runs one upstream call on it, retrying
- * retryable failures on another deployment when the group has one.
+ * Runs one upstream call for a resolved model: picks a deployment of the group by the
+ * configured strategy, retries retryable failures (preferring a deployment not yet tried),
+ * keeps failing deployments out for a while, and finally walks the configured fallbacks —
+ * each resolved by ModelResolutionService, exactly as if the client had sent that name.
+ *
+ * For streams, an attempt only counts as successful once the upstream produced its first
+ * event: until then nothing has been sent to the client, so a failure can still be retried.
  */
 @Injectable()
 export class RouterService {
   private readonly logger = new Logger('Router');
+  readonly cooldowns = new CooldownTracker();
+  readonly stats = new DeploymentStats();
+  private readonly rng: Rng;
 
-  constructor(private readonly registry: ConfigRegistryService) {}
+  constructor(
+    private readonly registry: ConfigRegistryService,
+    private readonly resolver: ModelResolutionService,
+    @Optional() @Inject(ROUTER_RNG) rng?: Rng,
+  ) {
+    this.rng = rng ?? defaultRng;
+  }
 
   async execute<T>(resolution: Resolution, attempt: Attempt<T>, options: ExecuteOptions): Promise<Executed<T>> {
     const settings = this.registry.config.router;
-    const order = shuffle(resolution.candidates);
-    const maxAttempts = 1 + (order[0]?.settings.maxRetries ?? settings.numRetries);
-    let lastError: unknown;
-    for (let i = 0; i < maxAttempts; i++) {
-      const deployment = order[i % order.length];
-      const target: ResolvedTarget = { ...deployment, requestedName: resolution.requestedName };
-      const ctx: UpstreamCallContext = {
-        signal: options.signal,
-        requestId: options.requestId,
-        timeoutMs: deployment.settings.timeoutMs ?? settings.timeoutMs,
-        streamIdleTimeoutMs: deployment.settings.streamTimeoutMs ?? settings.streamTimeoutMs ?? DEFAULT_STREAM_IDLE_MS,
-      };
+    const state: RequestState = { attempts: 0 };
+    let primaryError: unknown;
+    try {
+      return await this.runGroup(resolution, attempt, options, settings, state);
+    } catch (err) {
+      primaryError = err;
+    }
+    if (options.signal.aborted) throw primaryError;
+
+    const names = planFallbacks(settings, resolution, classifyFailure(primaryError));
+    const triedGroups = new Set([groupKey(resolution)]);
+    for (const name of names) {
+      let fallback: Resolution;
       try {
-        return { result: await attempt(target, ctx), target, attempts: i + 1 };
+        fallback = this.resolver.resolve(name, options.endpoint, options.caller);
       } catch (err) {
-        lastError = err;
-        if (options.signal.aborted || !isRetryable(err) || i === maxAttempts - 1) break;
-        this.logger.warn(`request ${options.requestId}: deployment ${deployment.deploymentId} failed (${(err as Error).message}); retrying`);
+        // e.g. the caller's key may not use this model, or it cannot serve this endpoint.
+        this.logger.warn(`request ${options.requestId}: fallback '${name}' skipped: ${(err as Error).message}`);
+        continue;
+      }
+      if (triedGroups.has(groupKey(fallback))) continue;
+      triedGroups.add(groupKey(fallback));
+      try {
+        const done = await this.runGroup({ ...fallback, requestedName: resolution.requestedName }, attempt, options, settings, state);
+        this.logger.log(`request ${options.requestId}: '${resolution.requestedName}' served by fallback '${name}'`);
+        return { ...done, fallback: name };
+      } catch (err) {
+        if (options.signal.aborted) throw err;
+        this.logger.warn(`request ${options.requestId}: fallback '${name}' failed: ${(err as Error).message}`);
       }
     }
-    throw lastError;
+    // The client asked for the primary model: its failure is the one worth reporting.
+    throw primaryError;
+  }
+
+  private async runGroup<T>(
+    resolution: Resolution,
+    attempt: Attempt<T>,
+    options: ExecuteOptions,
+    settings: RouterSettings,
+    state: RequestState,
+  ): Promise<Executed<T>> {
+    const policy = { allowedFails: settings.allowedFails, cooldownMs: settings.cooldownTimeSec * 1000 };
+    /** Deployments tried in this request → the wait the upstream asked for (Retry-After), in ms. */
+    const tried = new Map<string, number>();
+    let retries = 0;
+    let lastError: unknown;
+    for (;;) {
+      const now = Date.now();
+      const pool = resolution.candidates.filter((t) => !this.cooldowns.isCoolingDown(deploymentKey(t), now));
+      if (pool.length === 0) {
+        if (lastError !== undefined) throw lastError;
+        throw this.noHealthyDeployment(resolution, now);
+      }
+      const fresh = pool.filter((t) => !tried.has(deploymentKey(t)));
+      const target = chooseDeployment(fresh.length ? fresh : pool, settings.routingStrategy, this.stats, this.rng);
+      const key = deploymentKey(target);
+      if (tried.has(key)) {
+        // Back to a deployment that already failed this request: give it time first.
+        const askedMs = tried.get(key)!;
+        if (askedMs > MAX_HONOURED_RETRY_AFTER_MS) throw lastError;
+        const backoff = backoffDelayMs(retries - 1, { baseMs: settings.retryAfterMs, capMs: BACKOFF_CAP_MS }, this.rng);
+        try {
+          await sleep(Math.max(backoff, askedMs), options.signal);
+        } catch {
+          throw lastError;
+        }
+      }
+
+      state.attempts++;
+      const resolved: ResolvedTarget = { ...target, requestedName: resolution.requestedName };
+      try {
+        const result = await this.attemptOn(resolved, attempt, options, settings, policy);
+        return { result, target: resolved, attempts: state.attempts };
+      } catch (err) {
+        lastError = err;
+        if (options.signal.aborted) throw err;
+        const failure = classifyFailure(err);
+        this.noteFailure(key, target, failure, policy);
+        tried.set(key, retryAfterMs(err));
+        if (!isRetryableClass(failure)) throw err;
+        const allowed = this.retriesAllowed(target, failure, settings);
+        if (retries >= allowed) throw err;
+        retries++;
+        this.logger.warn(
+          `request ${options.requestId}: deployment ${target.deploymentId} of '${target.group}' failed (${(err as Error).message}); retry ${retries}/${allowed}`,
+        );
+      }
+    }
+  }
+
+  /** One upstream call with its own abort controller, timeouts and load bookkeeping. */
+  private async attemptOn<T>(
+    target: ResolvedTarget,
+    attempt: Attempt<T>,
+    options: ExecuteOptions,
+    settings: RouterSettings,
+    policy: { allowedFails: number; cooldownMs: number },
+  ): Promise<T> {
+    const key = deploymentKey(target);
+    const controller = new AbortController();
+    const timeoutMs = target.settings.timeoutMs ?? settings.timeoutMs;
+    const streamTimeoutMs = target.settings.streamTimeoutMs ?? settings.streamTimeoutMs;
+    const ctx: UpstreamCallContext = {
+      signal: AbortSignal.any([options.signal, controller.signal]),
+      requestId: options.requestId,
+      timeoutMs: options.stream ? (streamTimeoutMs ?? timeoutMs) : timeoutMs,
+      streamIdleTimeoutMs: streamTimeoutMs ?? timeoutMs,
+    };
+    const end = this.stats.start(key);
+    const started = Date.now();
+    try {
+      const result = await attempt(target, ctx);
+      if (options.stream && isUpstreamStream(result)) {
+        const primed = await primeStream(result, target, {
+          signal: options.signal,
+          onEnd: (err) => {
+            end();
+            if (err !== undefined && !options.signal.aborted) this.noteFailure(key, target, classifyFailure(err), policy);
+          },
+          abort: () => controller.abort(),
+        });
+        this.stats.recordLatency(key, Date.now() - started);
+        return primed as unknown as T;
+      }
+      this.stats.recordLatency(key, Date.now() - started);
+      end();
+      return result;
+    } catch (err) {
+      // Whatever the attempt left open upstream is closed now, not when the GC gets to it.
+      controller.abort();
+      end();
+      if (classifyFailure(err) === 'timeout') this.stats.recordLatency(key, Date.now() - started);
+      throw err;
+    }
+  }
+
+  private noteFailure(key: string, target: DeploymentTarget, failure: FailureClass, policy: { allowedFails: number; cooldownMs: number }): void {
+    if (!countsAgainstDeployment(failure)) return;
+    if (this.cooldowns.recordFailure(key, Date.now(), policy)) {
+      this.logger.warn(`deployment ${target.deploymentId} of '${target.group}' cooling down for ${policy.cooldownMs / 1000}s after repeated failures`);
+    }
+  }
+
+  /** Per deployment `max_retries`, else `retry_policy` for the error class, else `num_retries`. */
+  private retriesAllowed(target: DeploymentTarget, failure: FailureClass, settings: RouterSettings): number {
+    if (target.settings.maxRetries !== undefined) return target.settings.maxRetries;
+    const policyKey = retryPolicyKey(failure);
+    const fromPolicy = policyKey ? settings.retryPolicy[policyKey] : undefined;
+    return fromPolicy ?? settings.numRetries;
+  }
+
+  private noHealthyDeployment(resolution: Resolution, now: number): GatewayError {
+    const waitMs = Math.min(...resolution.candidates.map((t) => this.cooldowns.remainingMs(deploymentKey(t), now)));
+    const seconds = Math.max(1, Math.ceil(waitMs / 1000));
+    const group = resolution.group === resolution.requestedName ? '' : ` (group '${resolution.group}')`;
+    return new GatewayError(
+      ErrorCode.NoHealthyDeployment,
+      `Every deployment of model '${resolution.requestedName}'${group} is cooling down after repeated upstream failures; retry in ${seconds}s.`,
+      { retryAfterSeconds: seconds },
+    );
   }
 }
 
-export function isRetryable(err: unknown): boolean {
-  if (!(err instanceof GatewayError)) return false;
-  switch (err.code) {
-    case ErrorCode.UpstreamError:
-    case ErrorCode.UpstreamTimeout:
-      return true;
-    case ErrorCode.UpstreamRejected:
-      return err.upstreamStatus === 429 || err.upstreamStatus === 408;
-    default:
-      return false;
-  }
+function groupKey(r: Resolution): string {
+  return [r.group, ...r.captures].join('\u0000');
 }
 
-function shuffle<T>(items: readonly T[]): T[] {
-  const out = [...items];
-  for (let i = out.length - 1; i > 0; i--) {
-    const j = Math.floor(Math.random() * (i + 1));
-    [out[i], out[j]] = [out[j], out[i]];
+function retryAfterMs(err: unknown): number {
+  const s = err instanceof GatewayError ? err.retryAfterSeconds : undefined;
+  return s === undefined ? 0 : s * 1000;
+}
+
+function isUpstreamStream(value: unknown): value is UpstreamStream {
+  const events = (value as UpstreamStream | null)?.events;
+  return !!events && typeof (events as AsyncIterable<SseEvent>)[Symbol.asyncIterator] === 'function';
+}
+
+/**
+ * Waits for the first upstream event inside the attempt, so an upstream that fails or stalls
+ * before sending anything is retried like any other failure. Returns the same stream with that
+ * event replayed; `onEnd` runs exactly once, when the stream finishes, fails or is abandoned.
+ */
+async function primeStream(
+  stream: UpstreamStream,
+  target: DeploymentTarget,
+  hooks: { signal: AbortSignal; onEnd: (err?: unknown) => void; abort: () => void },
+): Promise<UpstreamStream> {
+  const iterator = stream.events[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  if (first.done) {
+    throw new GatewayError(ErrorCode.UpstreamError, `Upstream provider ${target.provider} ended the stream without sending any event.`);
   }
-  return out;
+  let ended = false;
+  const finish = (err?: unknown) => {
+    if (ended) return;
+    ended = true;
+    hooks.signal.removeEventListener('abort', onClientGone);
+    hooks.onEnd(err);
+  };
+  // A consumer that never starts iterating would never reach the generator's finally block.
+  const onClientGone = () => {
+    hooks.abort();
+    finish();
+  };
+  hooks.signal.addEventListener('abort', onClientGone, { once: true });
+  async function* replay(): AsyncGenerator<SseEvent> {
+    let failure: unknown;
+    try {
+      yield first.value;
+      for (;;) {
+        const next = await iterator.next();
+        if (next.done) return;
+        yield next.value;
+      }
+    } catch (err) {
+      failure = err;
+      throw err;
+    } finally {
+      if (failure === undefined) await iterator.return?.(undefined);
+      finish(failure);
+    }
+  }
+  return { headers: stream.headers, events: replay() };
 }

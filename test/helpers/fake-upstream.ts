@@ -31,6 +31,8 @@ export interface ScriptedReply {
   resetAfterEvents?: number;
   /** Destroy the socket without any response. */
   reset?: boolean;
+  /** For SSE: send the headers at once, then wait this long before the first event (slow first byte). */
+  firstEventDelayMs?: number;
 }
 
 export const PROVIDER_PREFIXES = [
@@ -43,6 +45,8 @@ export class FakeUpstream {
   /** Sockets closed by the client before the reply finished (abort propagation checks). */
   clientAborts = 0;
   private readonly script: ScriptedReply[] = [];
+  /** When set, every request without a queued reply gets this one (a persistently faulty deployment). */
+  always?: ScriptedReply;
   private server!: http.Server;
   /** Models whose ids are accepted even with a prefix-like shape (e.g. OpenRouter's openai/gpt-4o). */
   rejectPrefixes: string[];
@@ -76,6 +80,16 @@ export class FakeUpstream {
     this.requests.length = 0;
     this.script.length = 0;
     this.clientAborts = 0;
+    this.always = undefined;
+  }
+
+  /** Resolves once the gateway has closed at least n sockets early; rejects after timeoutMs. */
+  async waitForClientAborts(n = 1, timeoutMs = 2000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.clientAborts < n) {
+      if (Date.now() > deadline) throw new Error(`expected ${n} aborted upstream request(s), saw ${this.clientAborts}`);
+      await sleep(10);
+    }
   }
 
   async close(): Promise<void> {
@@ -99,7 +113,7 @@ export class FakeUpstream {
       if (!res.writableFinished) this.clientAborts++;
     });
 
-    const scripted = this.script.shift();
+    const scripted = this.script.shift() ?? this.always;
     if (scripted) return this.reply(res, scripted);
 
     const model = body?.model;
@@ -121,6 +135,10 @@ export class FakeUpstream {
     }
     if (r.sse) {
       res.writeHead(r.status ?? 200, { 'content-type': 'text/event-stream', ...(r.headers ?? {}) });
+      if (r.firstEventDelayMs !== undefined) {
+        res.flushHeaders();
+        await sleep(r.firstEventDelayMs);
+      }
       let sent = 0;
       for (const e of r.sse) {
         if (r.resetAfterEvents !== undefined && sent >= r.resetAfterEvents) {

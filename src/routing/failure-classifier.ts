@@ -1,0 +1,76 @@
+import { ErrorCode, GatewayError } from '../common/gateway-error.js';
+
+/**
+ * What a failed attempt means for routing. Retries, cooldowns and fallbacks all decide from
+ * this one classification, so they can never disagree about the same error.
+ */
+export type FailureClass =
+  | 'timeout'
+  | 'rate_limit'
+  | 'server'
+  | 'connection'
+  | 'context_window'
+  /** 401/403/404 from the upstream: the deployment's credentials or model id are wrong, not the request. */
+  | 'deployment_rejected'
+  /** 400/422 and other request problems: the same request fails everywhere. */
+  | 'client'
+  | 'no_healthy'
+  | 'internal';
+
+const CONTEXT_WINDOW_MESSAGE =
+  /context[_ ]length|context window|maximum context|prompt is too long|input is too long|too many (input )?tokens|reduce the length of the (messages|input|prompt)/i;
+
+export function classifyFailure(err: unknown): FailureClass {
+  if (!(err instanceof GatewayError)) return 'internal';
+  switch (err.code) {
+    case ErrorCode.UpstreamTimeout:
+      return 'timeout';
+    case ErrorCode.UpstreamError:
+      return err.upstreamStatus !== undefined ? 'server' : 'connection';
+    case ErrorCode.NoHealthyDeployment:
+      return 'no_healthy';
+    case ErrorCode.UpstreamRejected: {
+      const status = err.upstreamStatus;
+      if (status === 429) return 'rate_limit';
+      if (status === 408) return 'timeout';
+      if (isContextWindowError(err)) return 'context_window';
+      if (status === 401 || status === 403 || status === 404) return 'deployment_rejected';
+      return 'client';
+    }
+    default:
+      return 'client';
+  }
+}
+
+/** OpenAI's `context_length_exceeded` code, or the wording other providers use for the same thing. */
+export function isContextWindowError(err: GatewayError): boolean {
+  if (err.code !== ErrorCode.UpstreamRejected) return false;
+  if (err.upstreamStatus !== 400 && err.upstreamStatus !== 413 && err.upstreamStatus !== 422) return false;
+  if (err.upstreamCode === 'context_length_exceeded' || err.upstreamCode === 'string_above_max_length') return true;
+  return CONTEXT_WINDOW_MESSAGE.test(err.message);
+}
+
+/** Failures worth another attempt on the same group. Client errors never are. */
+export function isRetryableClass(c: FailureClass): boolean {
+  return c === 'timeout' || c === 'rate_limit' || c === 'server' || c === 'connection';
+}
+
+/** Failures that say something about the deployment's health (and so count towards a cooldown). */
+export function countsAgainstDeployment(c: FailureClass): boolean {
+  return isRetryableClass(c) || c === 'deployment_rejected';
+}
+
+/** LiteLLM's retry_policy keys, per failure class. */
+export function retryPolicyKey(c: FailureClass): string | undefined {
+  switch (c) {
+    case 'timeout':
+      return 'TimeoutErrorRetries';
+    case 'rate_limit':
+      return 'RateLimitErrorRetries';
+    case 'server':
+    case 'connection':
+      return 'InternalServerErrorRetries';
+    default:
+      return undefined;
+  }
+}
