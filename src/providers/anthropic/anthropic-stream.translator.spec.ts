@@ -1,0 +1,52 @@
+import { createParser } from 'eventsource-parser';
+import { mapError } from '../../common/error-mapping.js';
+import type { SseEvent } from '../provider-adapter.js';
+import { goldenCases } from './golden.helper.js';
+import { toChatChunks } from './anthropic-stream.translator.js';
+
+interface StreamGolden {
+  description: string;
+  includeUsage: boolean;
+  /** The raw event stream, one line per entry, as Anthropic sends it. */
+  sse: string[];
+  /** Expected chunk payloads in order; '[DONE]' literally. */
+  chunks: (Record<string, unknown> | '[DONE]')[];
+  error?: { status: number; type: string; code?: string; messageContains: string };
+}
+
+/** Parses the raw text with the same SSE parser the upstream client uses, fed in small pieces. */
+async function* upstreamEvents(text: string): AsyncGenerator<SseEvent> {
+  const queue: SseEvent[] = [];
+  const parser = createParser({ onEvent: (e) => queue.push(e.event ? { event: e.event, data: e.data } : { data: e.data }) });
+  for (let i = 0; i < text.length; i += 37) {
+    parser.feed(text.slice(i, i + 37));
+    while (queue.length) yield queue.shift()!;
+  }
+}
+
+describe('Anthropic stream events → chat.completion.chunk (golden files)', () => {
+  it.each(goldenCases<StreamGolden>('stream'))('%s', async (_file, golden) => {
+    const out: unknown[] = [];
+    let error: unknown;
+    try {
+      const text = golden.sse.join('\n') + '\n';
+      for await (const e of toChatChunks(upstreamEvents(text), { includeUsage: golden.includeUsage, now: () => 1_700_000_000_000 })) {
+        expect(e.event).toBeUndefined();
+        out.push(e.data === '[DONE]' ? e.data : JSON.parse(e.data));
+      }
+    } catch (err) {
+      error = err;
+    }
+    expect(out).toEqual(golden.chunks);
+    if (golden.error) {
+      expect(error).toBeDefined();
+      const mapped = mapError(error);
+      expect(mapped.status).toBe(golden.error.status);
+      expect(mapped.body.error.type).toBe(golden.error.type);
+      if (golden.error.code) expect(mapped.body.error.code).toBe(golden.error.code);
+      expect(mapped.body.error.message).toContain(golden.error.messageContains);
+    } else {
+      expect(error).toBeUndefined();
+    }
+  });
+});
