@@ -91,6 +91,7 @@ export function parseConfigObject(raw: Record<string, unknown>, env: NodeJS.Proc
       masterKey: file.general_settings?.master_key,
       databaseUrl: file.general_settings?.database_url || undefined,
       allowFileModelEdits: file.general_settings?.allow_file_model_edits === true,
+      logPrompts: file.general_settings?.log_prompts === true,
     },
     litellm: { dropParams: file.litellm_settings?.drop_params === true },
   };

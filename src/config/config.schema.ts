@@ -77,6 +77,7 @@ export class GeneralSettingsSchema {
   @IsOptional() @IsString() database_url?: string;
   /** Lets the admin API update/delete models and aliases that come from the config file. */
   @IsOptional() @IsBoolean() allow_file_model_edits?: boolean;
+  @IsOptional() @IsBoolean() log_prompts?: boolean;
 }
 
 export class LitellmSettingsSchema {
@@ -114,6 +115,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
     'context_window_fallbacks', 'default_fallbacks', 'allowed_fails', 'cooldown_time', 'retry_policy',
     'retry_after',
   ],
-  general_settings: ['master_key', 'database_url', 'allow_file_model_edits'],
+  general_settings: ['master_key', 'database_url', 'allow_file_model_edits', 'log_prompts'],
   litellm_settings: ['drop_params'],
 };

@@ -59,6 +59,8 @@ export interface GeneralSettings {
   readonly databaseUrl?: string;
   /** general_settings.allow_file_model_edits: admin writes may override/hide file entries. */
   readonly allowFileModelEdits?: boolean;
+  /** general_settings.log_prompts: request logs include the prompt (messages/input). Off by default. */
+  readonly logPrompts?: boolean;
 }
 
 export interface LitellmSettings {

@@ -1,4 +1,5 @@
 import type { LoadedConfig } from './config-loader.js';
+import type { ServerOptions } from './server-options.js';
 
 /** Start-up options, decided in main.ts before Nest starts (so config errors never reach Nest). */
 export interface GatewayOptions {
@@ -10,6 +11,8 @@ export interface GatewayOptions {
    * then SQLite at `<dataDir>/switchboard.db`. Absent entirely (tests, embedding): in-memory SQLite.
    */
   readonly store?: StoreLocation;
+  /** HTTP server behaviour (base path, proxies, limits, timeouts, logging); defaults when absent. */
+  readonly server?: ServerOptions;
 }
 
 export interface StoreLocation {

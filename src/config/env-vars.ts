@@ -1,0 +1,30 @@
+/**
+ * Every environment variable the gateway itself reads, in one list. Code reads them through
+ * `readEnv`, and the deployment files (docker-compose.yml) are tested against this list, so a
+ * documented variable cannot silently stop working. Variables named in config.yaml as
+ * `os.environ/NAME` (provider keys, the master key) are read through the config instead.
+ */
+export const ENV_VARS = {
+  CONFIG_PATH: 'path of the config.yaml (flag --config)',
+  PORT: 'listen port (flag --port, default 4000)',
+  HOST: 'listen address (flag --host, default 0.0.0.0)',
+  DATABASE_URL: 'postgres://… switches the store to PostgreSQL (default: embedded SQLite)',
+  DATA_DIR: 'directory of the embedded SQLite store (flag --data-dir, default ./data)',
+  REDIS_URL: 'redis://… shares counters and config changes between replicas',
+  SERVER_ROOT_PATH: 'serve every route under this base path, e.g. /llm (flag --base-path)',
+  TRUST_PROXY: 'Express trust proxy: true, a hop count, or addresses/subnets (flag --trust-proxy)',
+  CORS_ORIGINS: "comma-separated allowed origins, or '*' (flag --cors-origins; default: CORS off)",
+  BODY_LIMIT: 'largest request body, e.g. 20mb (flag --body-limit)',
+  KEEP_ALIVE_TIMEOUT: 'HTTP keep-alive timeout in seconds, default 65 (flag --keep-alive-timeout)',
+  HEADERS_TIMEOUT: 'HTTP headers timeout in seconds, default keep-alive + 1 (flag --headers-timeout)',
+  SHUTDOWN_GRACE: 'seconds in-flight requests may run after SIGTERM, default 30 (flag --shutdown-grace)',
+  SHUTDOWN_DELAY: 'seconds to keep accepting with readiness failing after SIGTERM, default 0 (flag --shutdown-delay)',
+  LOG_LEVEL: 'trace|debug|info|warn|error|fatal|silent, default info (flag --log-level)',
+} as const;
+
+export type EnvVarName = keyof typeof ENV_VARS;
+
+export function readEnv(name: EnvVarName, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const value = env[name];
+  return value === undefined || value === '' ? undefined : value;
+}
