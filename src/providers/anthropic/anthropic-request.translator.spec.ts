@@ -1,6 +1,6 @@
 import { mapError } from '../../common/error-mapping.js';
 import { GatewayError } from '../../common/gateway-error.js';
-import { goldenCases } from './golden.helper.js';
+import { goldenCases } from '../../../test/helpers/golden-files.js';
 import { CHAT_PARAMS } from './anthropic-params.js';
 import { MessagesRequestOptions, toMessagesRequest } from './anthropic-request.translator.js';
 
@@ -26,7 +26,7 @@ function rejection(body: Record<string, unknown>, options: Partial<MessagesReque
 }
 
 describe('Chat Completions → Anthropic Messages (golden files)', () => {
-  it.each(goldenCases<RequestGolden>('request'))('%s', (_file, golden) => {
+  it.each(goldenCases<RequestGolden>(new URL('./golden/request/', import.meta.url)))('%s', (_file, golden) => {
     expect(toMessagesRequest(golden.chat, golden.options)).toEqual(golden.messages);
   });
 });

@@ -1,5 +1,5 @@
 import { mapError } from '../../common/error-mapping.js';
-import { goldenCases } from './golden.helper.js';
+import { goldenCases } from '../../../test/helpers/golden-files.js';
 import { toChatCompletion } from './anthropic-response.translator.js';
 
 interface ResponseGolden {
@@ -11,7 +11,7 @@ interface ResponseGolden {
 const NOW = () => 1_700_000_000_000;
 
 describe('Anthropic Message → Chat Completion (golden files)', () => {
-  it.each(goldenCases<ResponseGolden>('response'))('%s', (_file, golden) => {
+  it.each(goldenCases<ResponseGolden>(new URL('./golden/response/', import.meta.url)))('%s', (_file, golden) => {
     expect(toChatCompletion(golden.anthropic, NOW)).toEqual(golden.chat);
   });
 

@@ -1,7 +1,7 @@
 import { createParser } from 'eventsource-parser';
 import { mapError } from '../../common/error-mapping.js';
 import type { SseEvent } from '../provider-adapter.js';
-import { goldenCases } from './golden.helper.js';
+import { goldenCases } from '../../../test/helpers/golden-files.js';
 import { toChatChunks } from './anthropic-stream.translator.js';
 
 interface StreamGolden {
@@ -25,7 +25,7 @@ async function* upstreamEvents(text: string): AsyncGenerator<SseEvent> {
 }
 
 describe('Anthropic stream events → chat.completion.chunk (golden files)', () => {
-  it.each(goldenCases<StreamGolden>('stream'))('%s', async (_file, golden) => {
+  it.each(goldenCases<StreamGolden>(new URL('./golden/stream/', import.meta.url)))('%s', async (_file, golden) => {
     const out: unknown[] = [];
     let error: unknown;
     try {
