@@ -1,5 +1,4 @@
 import { Injectable } from '@nestjs/common';
-import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import type { GatewayResult } from '../common/gateway-result.js';
 import { rewriteModel, rewriteStreamModel } from '../common/model-rewrite.js';
 import type { RequestContext } from '../common/request-context.js';
@@ -8,10 +7,12 @@ import { ProviderRegistry } from '../providers/provider-registry.service.js';
 import { ModelResolutionService } from '../routing/model-resolution.service.js';
 import { ResolvedTarget, RouterService } from '../routing/router.service.js';
 import { DEPLOYMENT_HEADER } from '../chat/chat.service.js';
+import { ResponsesBridgeService } from './bridge/responses-bridge.service.js';
 
 /**
  * /v1/responses. Resolution and routing are exactly the chat path's; only the call differs:
- * the provider's native Responses API where it has one, the chat bridge otherwise.
+ * the provider's native Responses API where it has one, the chat bridge otherwise. The choice
+ * is made per attempt, because one group may mix native and bridged deployments.
  */
 @Injectable()
 export class ResponsesService {
@@ -19,6 +20,7 @@ export class ResponsesService {
     private readonly resolver: ModelResolutionService,
     private readonly router: RouterService,
     private readonly providers: ProviderRegistry,
+    private readonly bridge: ResponsesBridgeService,
   ) {}
 
   async create(body: JsonObject & { model: string; stream?: boolean }, ctx: RequestContext): Promise<GatewayResult> {
@@ -44,24 +46,16 @@ export class ResponsesService {
   private json(target: ResolvedTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
     const adapter = this.providers.get(target.provider);
     if (this.isNative(target)) return adapter.responses(target, body, ctx);
-    throw this.noBridge(target);
+    return this.bridge.json(adapter, target, body, ctx);
   }
 
   private stream(target: ResolvedTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream> {
     const adapter = this.providers.get(target.provider);
     if (this.isNative(target)) return adapter.responsesStream(target, body, ctx);
-    throw this.noBridge(target);
+    return this.bridge.stream(adapter, target, body, ctx);
   }
 
   private isNative(target: ResolvedTarget): boolean {
     return this.providers.get(target.provider).supports('responses') && !target.settings.useChatForResponses;
-  }
-
-  private noBridge(target: ResolvedTarget): GatewayError {
-    return new GatewayError(
-      ErrorCode.InvalidRequest,
-      `Model '${target.requestedName}' (${target.provider}) has no native Responses API; use /v1/chat/completions.`,
-      { param: 'model' },
-    );
   }
 }

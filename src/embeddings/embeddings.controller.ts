@@ -1,0 +1,23 @@
+import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import type { Response } from 'express';
+import { OpenAiBodyPipe } from '../common/openai-body.pipe.js';
+import { requestContext } from '../common/request-context.js';
+import type { GatewayRequest } from '../common/request-context.js';
+import { writeResult } from '../common/result-writer.js';
+import { EmbeddingRequestDto } from './dto/embedding-request.dto.js';
+import { EmbeddingsService } from './embeddings.service.js';
+
+@Controller()
+export class EmbeddingsController {
+  constructor(private readonly embeddings: EmbeddingsService) {}
+
+  @Post(['v1/embeddings', 'embeddings'])
+  @HttpCode(200)
+  async create(
+    @Body(new OpenAiBodyPipe(EmbeddingRequestDto)) body: EmbeddingRequestDto & Record<string, unknown>,
+    @Req() req: GatewayRequest,
+    @Res() res: Response,
+  ): Promise<void> {
+    await writeResult(res, await this.embeddings.create(body, requestContext(req, res)));
+  }
+}
