@@ -52,7 +52,10 @@ export async function postJson(req: UpstreamRequest, ctx: UpstreamCallContext): 
     if (res.status < 200 || res.status >= 300) {
       throw upstreamStatusError(req.provider, res.status, res.data, headerValue(res.headers['retry-after']), req.secrets);
     }
-    return parseJsonObject(req.provider, res.data);
+    const body = parseJsonObject(req.provider, res.data);
+    const inBand = inBandErrorStatus(body);
+    if (inBand !== undefined) throw upstreamStatusError(req.provider, inBand, res.data, undefined, req.secrets);
+    return body;
   } catch (err) {
     throw toUpstreamError(req.provider, err, timeout.aborted, ctx.signal.aborted);
   }
@@ -170,6 +173,17 @@ function parseJsonObject(provider: string, text: string): JsonObject {
     /* fall through */
   }
   throw new GatewayError(ErrorCode.UpstreamError, `Upstream provider ${provider} returned a body that is not a JSON object.`);
+}
+
+/**
+ * Some providers (OpenRouter among them) answer 200 with only an `error` object. Passing that on
+ * would be a success status carrying an error; the status they meant is in `code` when numeric.
+ */
+function inBandErrorStatus(body: JsonObject): number | undefined {
+  const error = body.error;
+  if (error === undefined || error === null || 'choices' in body || 'output' in body || 'data' in body) return undefined;
+  const code = typeof error === 'object' ? Number((error as JsonObject).code) : NaN;
+  return Number.isInteger(code) && code >= 400 && code <= 599 ? code : 502;
 }
 
 /** Maps an upstream HTTP status to the taxonomy, keeping the upstream's own message. */

@@ -1,0 +1,156 @@
+import OpenAI, { APIError } from 'openai';
+import { expectOpenAiError } from './helpers/assertions.js';
+import { cleanEnv, CliRun, freePort, runCli, waitUntilServing, writeTempConfig } from './helpers/cli.js';
+import { FakeUpstream } from './helpers/fake-upstream.js';
+
+/** The built CLI (`node dist/main.js`, what `npm start` runs), as a user starts it. */
+describe('CLI', () => {
+  let upstream: FakeUpstream;
+  const running: CliRun[] = [];
+
+  beforeAll(async () => {
+    upstream = await FakeUpstream.start();
+  });
+
+  afterEach(async () => {
+    await Promise.all(running.splice(0).map((r) => r.stop()));
+  });
+
+  afterAll(async () => {
+    await upstream.close();
+  });
+
+  const config = (name: string) => `
+model_list:
+  - model_name: ${name}
+    litellm_params: { model: openai/fake-model, api_base: "${upstream.url}/v1", api_key: sk-fake }
+`;
+
+  async function start(args: string[], env = cleanEnv(), port?: number) {
+    const run = runCli(args, env);
+    running.push(run);
+    const url = `http://127.0.0.1:${port}`;
+    await waitUntilServing(run, url);
+    return { run, url, client: new OpenAI({ baseURL: `${url}/v1`, apiKey: 'none', maxRetries: 0 }) };
+  }
+
+  async function modelIds(client: OpenAI): Promise<string[]> {
+    const ids: string[] = [];
+    for await (const m of client.models.list()) ids.push(m.id);
+    return ids.sort();
+  }
+
+  it('--config and --port', async () => {
+    const port = await freePort();
+    const { client } = await start(['--config', writeTempConfig(config('from-flag')), '--port', String(port), '--host', '127.0.0.1'], cleanEnv(), port);
+    expect(await modelIds(client)).toEqual(['from-flag']);
+    const completion = await client.chat.completions.create({ model: 'from-flag', messages: [{ role: 'user', content: 'hi' }] });
+    expect(completion.model).toBe('from-flag');
+    expect(upstream.last().body.model).toBe('fake-model');
+  });
+
+  it('CONFIG_PATH and PORT environment variables', async () => {
+    const port = await freePort();
+    const env = cleanEnv({ CONFIG_PATH: writeTempConfig(config('from-env')), PORT: String(port) });
+    const { client } = await start(['--host', '127.0.0.1'], env, port);
+    expect(await modelIds(client)).toEqual(['from-env']);
+  });
+
+  it('flags win over the environment', async () => {
+    const port = await freePort();
+    const env = cleanEnv({ CONFIG_PATH: writeTempConfig(config('from-env')), PORT: String(await freePort()) });
+    const { client } = await start(['--config', writeTempConfig(config('from-flag')), '--port', String(port), '--host', '127.0.0.1'], env, port);
+    expect(await modelIds(client)).toEqual(['from-flag']);
+  });
+
+  it('listens on 0.0.0.0 by default', async () => {
+    const port = await freePort();
+    await start(['--config', writeTempConfig(config('x')), '--port', String(port)], cleanEnv(), port);
+  });
+
+  describe('the bundled config/example.yaml with no provider keys set', () => {
+    let client: OpenAI;
+    let run: CliRun;
+
+    beforeAll(async () => {
+      const port = await freePort();
+      run = runCli([], cleanEnv({ PORT: String(port) }));
+      await waitUntilServing(run, `http://127.0.0.1:${port}`);
+      client = new OpenAI({ baseURL: `http://127.0.0.1:${port}/v1`, apiKey: 'none', maxRetries: 0, timeout: 20_000 });
+    });
+
+    afterAll(() => run.stop());
+
+    it('starts, warning about the unset variables without printing anything secret', async () => {
+      expect(await modelIds(client)).toEqual(expect.arrayContaining(['gpt-4o', 'gpt-4o-mini', 'mymodel', 'claude-sonnet', 'gpt4']));
+      expect(run.stdout() + run.stderr()).toContain('OPENAI_API_KEY');
+    });
+
+    it.each([
+      ['gpt-4o', 'OPENAI_API_KEY'],
+      ['gpt4', 'OPENAI_API_KEY'],
+      ['mymodel', 'OPENROUTER_API_KEY'],
+      ['openrouter/meta-llama/llama-3.1-8b-instruct', 'OPENROUTER_API_KEY'],
+      ['claude-sonnet', 'ANTHROPIC_API_KEY'],
+    ])('%s answers a clear error naming %s', async (model, variable) => {
+      const err = await client.chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(APIError);
+      const e = err as APIError;
+      expect(e.status).toBeGreaterThanOrEqual(400);
+      expect(e.message).toContain(variable);
+      expectOpenAiError({ error: e.error });
+    });
+
+    it('a model without a key (local ollama, not running here) answers a non-200 error', async () => {
+      const res = await fetch(`${client.baseURL}/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'llama-local', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      // 502 when nothing listens on localhost:11434; a real local ollama would answer 200 or 404.
+      if (res.status !== 200) expectOpenAiError(await res.json());
+      expect(res.status === 200 || res.status >= 400).toBe(true);
+    });
+  });
+
+  describe('a malformed config stops start-up with one clear line', () => {
+    const cases: [string, string, string][] = [
+      ['bad YAML', 'model_list:\n  - model_name: a\n   litellm_params: {}\n', 'invalid YAML at line 3'],
+      ['model_list not a list', 'model_list: {a: 1}\n', 'model_list: must be a list'],
+      ['entry without model_name', 'model_list:\n  - litellm_params: { model: openai/x }\n', 'model_list[0].model_name: is required'],
+      ['entry without litellm_params.model', 'model_list:\n  - model_name: a\n    litellm_params: { model: openai/x }\n  - model_name: b\n    litellm_params: { api_key: k }\n', 'model_list[1].litellm_params.model: is required'],
+      ['unknown provider prefix', 'model_list:\n  - model_name: a\n    litellm_params: { model: openai/x }\n  - model_name: b\n    litellm_params: { model: openai/y }\n  - model_name: c\n    litellm_params: { model: nosuch/z }\n', "model_list[2].litellm_params.model: unknown provider 'nosuch'"],
+      ['alias to nowhere', 'model_list:\n  - model_name: a\n    litellm_params: { model: openai/x }\nrouter_settings:\n  model_group_alias: { b: ghost }\n', 'router_settings.model_group_alias.b'],
+      ['unset master key variable', 'general_settings:\n  master_key: os.environ/SWITCHBOARD_TEST_NO_SUCH_VAR\n', 'general_settings.master_key: environment variable SWITCHBOARD_TEST_NO_SUCH_VAR is not set'],
+    ];
+
+    it.each(cases)('%s', async (_name, yaml, expected) => {
+      const run = runCli(['--config', writeTempConfig(yaml), '--port', String(await freePort()), '--host', '127.0.0.1']);
+      running.push(run);
+      const code = await run.exited;
+      expect(code).not.toBe(0);
+      const lines = run.stderr().trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toContain(expected);
+      expect(lines[0]).toMatch(/^switchboard: /);
+      expect(run.stderr()).not.toMatch(/\n\s+at /);
+    });
+
+    it('a missing config file', async () => {
+      const run = runCli(['--config', '/nonexistent/dir/config.yaml', '--port', String(await freePort())]);
+      running.push(run);
+      expect(await run.exited).not.toBe(0);
+      expect(run.stderr().trim().split('\n')).toEqual([expect.stringContaining('/nonexistent/dir/config.yaml')]);
+    });
+
+    it('an invalid port', async () => {
+      const run = runCli(['--config', writeTempConfig(config('x')), '--port', 'eighty']);
+      running.push(run);
+      expect(await run.exited).not.toBe(0);
+      expect(run.stderr().trim().split('\n')).toEqual([expect.stringContaining("'eighty'")]);
+    });
+  });
+});
