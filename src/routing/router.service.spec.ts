@@ -1,0 +1,188 @@
+import { ErrorCode, GatewayError } from '../common/gateway-error.js';
+import { ConfigRegistryService } from '../config/config-registry.service.js';
+import { parseConfigText } from '../config/config-loader.js';
+import type { SseEvent, UpstreamStream } from '../providers/provider-adapter.js';
+import { ModelResolutionService } from './model-resolution.service.js';
+import { seededRng } from './random.js';
+import { ExecuteOptions, ResolvedTarget, RouterService } from './router.service.js';
+import { deploymentKey } from './routing-strategy.js';
+
+/**
+ * The router against a real config, registry and resolver. Only the upstream call is scripted:
+ * it is the router's input, not the code under test.
+ */
+function setup(routerSettings: string, models = 'a b c') {
+  const list = models
+    .split(' ')
+    .map((id) => `  - model_name: ${id === 'backup' ? 'backup' : 'grp'}\n    litellm_params: { model: openai/${id}, api_base: http://127.0.0.1:9/v1 }\n    model_info: { id: ${id} }`)
+    .join('\n');
+  const yaml = `model_list:\n${list}\nrouter_settings:\n  retry_after: 0.001\n  model_group_alias: { nick: grp }\n${routerSettings}`;
+  const registry = new ConfigRegistryService({ loaded: parseConfigText(yaml, {}) });
+  const resolver = new ModelResolutionService(registry);
+  const router = new RouterService(registry, resolver, seededRng(99));
+  return { router, resolver };
+}
+
+const options = (overrides: Partial<ExecuteOptions> = {}): ExecuteOptions => ({
+  requestId: 'test',
+  signal: new AbortController().signal,
+  stream: false,
+  endpoint: 'chat',
+  ...overrides,
+});
+
+const fail500 = () => new GatewayError(ErrorCode.UpstreamError, 'boom', { upstreamStatus: 500 });
+
+describe('RouterService', () => {
+  it('retries on a deployment not yet tried, and reports which one served', async () => {
+    const { router, resolver } = setup('  num_retries: 2\n');
+    const seen: string[] = [];
+    const done = await router.execute(
+      resolver.resolve('grp', 'chat'),
+      async (t) => {
+        seen.push(t.deploymentId);
+        if (seen.length < 3) throw fail500();
+        return t.deploymentId;
+      },
+      options(),
+    );
+    expect(new Set(seen).size).toBe(3);
+    expect(done.result).toBe(seen[2]);
+    expect(done.target.deploymentId).toBe(seen[2]);
+    expect(done.attempts).toBe(3);
+  });
+
+  it('never retries a 400, and gives the attempt the client’s name', async () => {
+    const { router, resolver } = setup('  num_retries: 5\n');
+    let calls = 0;
+    let seenName = '';
+    const err = await router
+      .execute(
+        resolver.resolve('nick', 'chat'),
+        async (t: ResolvedTarget) => {
+          calls++;
+          seenName = t.requestedName;
+          throw new GatewayError(ErrorCode.UpstreamRejected, 'bad', { upstreamStatus: 400 });
+        },
+        options(),
+      )
+      .catch((e: unknown) => e);
+    expect((err as GatewayError).upstreamStatus).toBe(400);
+    expect(calls).toBe(1);
+    expect(seenName).toBe('nick');
+  });
+
+  it('falls back through the resolver, keeping the requested name', async () => {
+    const { router, resolver } = setup('  num_retries: 0\n  fallbacks: [{ nick: [backup] }]\n', 'a backup');
+    const done = await router.execute(
+      resolver.resolve('nick', 'chat'),
+      async (t) => {
+        if (t.group === 'grp') throw fail500();
+        return t;
+      },
+      options(),
+    );
+    expect(done.fallback).toBe('backup');
+    expect(done.target.deploymentId).toBe('backup');
+    expect(done.target.requestedName).toBe('nick');
+    expect(done.attempts).toBe(2);
+  });
+
+  it('stops at once when the client has gone', async () => {
+    const { router, resolver } = setup('  num_retries: 5\n  fallbacks: [{ grp: [backup] }]\n', 'a b backup');
+    const controller = new AbortController();
+    let calls = 0;
+    await expect(
+      router.execute(
+        resolver.resolve('grp', 'chat'),
+        async () => {
+          calls++;
+          controller.abort();
+          throw new GatewayError(ErrorCode.UpstreamError, 'cancelled');
+        },
+        options({ signal: controller.signal }),
+      ),
+    ).rejects.toThrow('cancelled');
+    expect(calls).toBe(1);
+  });
+
+  it('cools a deployment down after allowed_fails and skips it', async () => {
+    const { router, resolver } = setup('  num_retries: 1\n  allowed_fails: 0\n  cooldown_time: 60\n', 'a b');
+    const seen: string[] = [];
+    const attempt = async (t: ResolvedTarget) => {
+      seen.push(t.deploymentId);
+      if (t.deploymentId === 'a') throw fail500();
+      return 'ok';
+    };
+    for (let i = 0; i < 20; i++) await router.execute(resolver.resolve('grp', 'chat'), attempt, options());
+    expect(seen.filter((id) => id === 'a')).toHaveLength(1);
+    expect(seen.filter((id) => id === 'b')).toHaveLength(20);
+  });
+
+  it('answers no_healthy_deployment with Retry-After when every deployment cools down', async () => {
+    const { router, resolver } = setup('  num_retries: 1\n  allowed_fails: 0\n  cooldown_time: 20\n', 'a b');
+    const always500 = async () => {
+      throw fail500();
+    };
+    await expect(router.execute(resolver.resolve('grp', 'chat'), always500, options())).rejects.toThrow('boom');
+    const err = (await router.execute(resolver.resolve('grp', 'chat'), always500, options()).catch((e: unknown) => e)) as GatewayError;
+    expect(err.code).toBe(ErrorCode.NoHealthyDeployment);
+    expect(err.retryAfterSeconds).toBe(20);
+  });
+
+  describe('streams', () => {
+    async function* events(items: (string | Error)[]): AsyncGenerator<SseEvent> {
+      for (const i of items) {
+        if (i instanceof Error) throw i;
+        yield { data: i };
+      }
+    }
+    const collect = async (s: UpstreamStream) => {
+      const out: string[] = [];
+      for await (const e of s.events) out.push(e.data);
+      return out;
+    };
+
+    it('retries a stream that fails before its first event', async () => {
+      const { router, resolver } = setup('  num_retries: 1\n', 'a');
+      let calls = 0;
+      const done = await router.execute<UpstreamStream>(
+        resolver.resolve('grp', 'chat'),
+        async () => {
+          calls++;
+          return { headers: {}, events: calls === 1 ? events([fail500()]) : events(['one', 'two']) };
+        },
+        options({ stream: true }),
+      );
+      expect(calls).toBe(2);
+      expect(await collect(done.result)).toEqual(['one', 'two']);
+      expect(router.stats.inFlight(deploymentKey(done.target))).toBe(0);
+    });
+
+    it('treats an empty stream as a failure', async () => {
+      const { router, resolver } = setup('  num_retries: 0\n', 'a');
+      await expect(
+        router.execute(resolver.resolve('grp', 'chat'), async () => ({ headers: {}, events: events([]) }), options({ stream: true })),
+      ).rejects.toThrow(/without sending any event/);
+    });
+
+    it('does not retry after the first event: the failure reaches the consumer, in-flight is released', async () => {
+      const { router, resolver } = setup('  num_retries: 3\n', 'a');
+      let calls = 0;
+      const done = await router.execute<UpstreamStream>(
+        resolver.resolve('grp', 'chat'),
+        async () => {
+          calls++;
+          return { headers: {}, events: events(['one', fail500()]) };
+        },
+        options({ stream: true }),
+      );
+      const key = deploymentKey(done.target);
+      expect(router.stats.inFlight(key)).toBe(1);
+      await expect(collect(done.result)).rejects.toThrow('boom');
+      expect(calls).toBe(1);
+      expect(router.stats.inFlight(key)).toBe(0);
+      expect(router.cooldowns.recentFailures(key, Date.now())).toBe(1);
+    });
+  });
+});
