@@ -1,5 +1,6 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
+import { AdminModule } from './admin/admin.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
@@ -11,13 +12,14 @@ import type { GatewayOptions } from './config/gateway-options.js';
 import { HealthModule } from './health/health.module.js';
 import { ModelsModule } from './models/models.module.js';
 import { ResponsesModule } from './responses/responses.module.js';
+import { StoreModule } from './store/store.module.js';
 
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(options: GatewayOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, ModelsModule, HealthModule],
+      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, ModelsModule, HealthModule, StoreModule, AdminModule],
       providers: [
         { provide: APP_FILTER, useClass: GatewayExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
@@ -26,6 +28,8 @@ export class AppModule implements NestModule {
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestIdMiddleware, JsonBodyMiddleware).forRoutes('*');
+    consumer.apply(RequestIdMiddleware).forRoutes('*');
+    // POST /config/reload takes no body; every other route gets the strict JSON parser.
+    consumer.apply(JsonBodyMiddleware).exclude({ path: 'config/reload', method: RequestMethod.POST }).forRoutes('*');
   }
 }

@@ -1,0 +1,61 @@
+import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { AdminOnly } from '../auth/auth.decorators.js';
+import { GatewayError } from '../common/gateway-error.js';
+import { AdminBodyPipe } from './admin-body.pipe.js';
+import { DeleteModelDto, MODEL_ID_PATTERN, MODEL_ID_RULE, NewModelDto, PatchModelDto, UpdateModelDto } from './dto/model.dto.js';
+import { ModelAdminService } from './model-admin.service.js';
+
+/** LiteLLM-compatible model management. Master key only. */
+@AdminOnly()
+@Controller()
+export class ModelAdminController {
+  constructor(private readonly models: ModelAdminService) {}
+
+  @Post('model/new')
+  @HttpCode(200)
+  create(@Body(new AdminBodyPipe(NewModelDto)) body: NewModelDto) {
+    return this.models.create(body);
+  }
+
+  @Post('model/update')
+  @HttpCode(200)
+  update(@Body(new AdminBodyPipe(UpdateModelDto)) body: UpdateModelDto) {
+    const id = body.model_info?.id;
+    if (typeof id !== 'string') throw GatewayError.invalid("Invalid 'model_info.id': is required to name the model to update.", 'model_info.id');
+    return this.models.update(id, body);
+  }
+
+  @Patch('model/:id')
+  patch(@Param('id') id: string, @Body(new AdminBodyPipe(PatchModelDto)) body: PatchModelDto) {
+    return this.models.update(checkId(id), body);
+  }
+
+  @Post('model/delete')
+  @HttpCode(200)
+  delete(@Body(new AdminBodyPipe(DeleteModelDto)) body: DeleteModelDto) {
+    return this.models.delete(body.id);
+  }
+
+  @Get(['model/info', 'v1/model/info'])
+  info(@Query('litellm_model_id') id?: unknown) {
+    return this.models.info(id === undefined ? undefined : checkId(id));
+  }
+
+  @Get(['model_group/info', 'v1/model_group/info'])
+  groupInfo(@Query('model_group') group?: unknown) {
+    if (group !== undefined && typeof group !== 'string') throw GatewayError.invalid("Query parameter 'model_group' must be given once.", 'model_group');
+    return this.models.groupInfo(group);
+  }
+
+  @Get('model/resolve')
+  resolve(@Query('model') model?: unknown, @Query('endpoint') endpoint?: unknown) {
+    if (model !== undefined && typeof model !== 'string') throw GatewayError.invalid("Query parameter 'model' must be given once.", 'model');
+    if (endpoint !== undefined && typeof endpoint !== 'string') throw GatewayError.invalid("Query parameter 'endpoint' must be given once.", 'endpoint');
+    return this.models.resolve(model, endpoint);
+  }
+}
+
+function checkId(id: unknown): string {
+  if (typeof id !== 'string' || !MODEL_ID_PATTERN.test(id)) throw GatewayError.invalid(`Invalid model id: ${MODEL_ID_RULE}.`, 'id');
+  return id;
+}

@@ -1,0 +1,226 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger } from '@nestjs/common';
+import { ErrorCode, GatewayError } from '../common/gateway-error.js';
+import { ConfigRegistryService } from '../config/config-registry.service.js';
+import type { DeploymentConfig } from '../config/config.types.js';
+import { ModelResolutionService } from '../routing/model-resolution.service.js';
+import type { Endpoint } from '../routing/model-resolution.service.js';
+import { ModelsRepository } from '../store/models.repository.js';
+import type { StoredModel } from '../store/models.repository.js';
+import { StoreSecretsService } from '../store/store-secrets.service.js';
+import type { NewModelDto, PatchModelDto } from './dto/model.dto.js';
+import { NEW_MODEL_ID_PATTERN, NEW_MODEL_ID_RULE } from './dto/model.dto.js';
+import { fileParamsForOverride, ModelView, renderModel, renderResolution, ResolveView } from './model-view.js';
+import { StoredConfigService, StoredState } from './stored-config.service.js';
+
+const ENDPOINTS: readonly Endpoint[] = ['chat', 'responses', 'embeddings'];
+
+export interface ModelGroupView {
+  model_group: string;
+  is_wildcard: boolean;
+  providers: string[];
+  deployment_ids: string[];
+  aliases: string[];
+  mode?: unknown;
+}
+
+/** Models over REST: create, merge-update, delete, list, and the routing dry-run. */
+@Injectable()
+export class ModelAdminService {
+  private readonly logger = new Logger('Admin');
+
+  constructor(
+    private readonly stored: StoredConfigService,
+    private readonly registry: ConfigRegistryService,
+    private readonly resolver: ModelResolutionService,
+    private readonly modelsRepo: ModelsRepository,
+    private readonly secrets: StoreSecretsService,
+  ) {}
+
+  async create(dto: NewModelDto): Promise<ModelView> {
+    const id = dto.model_info?.id ?? randomUUID();
+    if (!NEW_MODEL_ID_PATTERN.test(id)) throw GatewayError.invalid(`Invalid 'model_info.id': ${NEW_MODEL_ID_RULE}.`, 'model_info.id');
+    this.checkSecretStorable(dto.litellm_params.api_key);
+    const view = await this.stored.apply((state) => {
+      if (this.deployment(id) || state.models.has(id)) {
+        throw GatewayError.invalid(`A model with id '${id}' already exists; use /model/update to change it.`, 'model_info.id');
+      }
+      const now = new Date().toISOString();
+      const model: StoredModel = {
+        id,
+        modelName: dto.model_name,
+        litellmParams: withoutNulls(dto.litellm_params as Record<string, unknown>),
+        modelInfo: { ...withoutNulls((dto.model_info ?? {}) as Record<string, unknown>), id },
+        deleted: false,
+        createdAt: now,
+        updatedAt: now,
+      };
+      return this.change(state, model, () => this.modelsRepo.upsert(model));
+    });
+    this.logger.log(`model '${id}' created (model_name '${dto.model_name}')`);
+    return view;
+  }
+
+  /** Merges into an existing model: given litellm_params / model_info keys replace, null removes. */
+  async update(id: string, dto: PatchModelDto): Promise<ModelView> {
+    if (dto.model_info?.id !== undefined && dto.model_info.id !== id) {
+      throw GatewayError.invalid(`model_info.id cannot be changed (target '${id}', body '${dto.model_info.id}').`, 'model_info.id');
+    }
+    if (dto.litellm_params && 'api_key' in dto.litellm_params) this.checkSecretStorable(dto.litellm_params.api_key);
+    const view = await this.stored.apply((state) => {
+      const base = this.editableBase(id, state);
+      const now = new Date().toISOString();
+      const model: StoredModel = {
+        id,
+        modelName: dto.model_name ?? base.modelName,
+        litellmParams: withoutNulls({ ...base.litellmParams, ...(dto.litellm_params ?? {}) }),
+        modelInfo: { ...withoutNulls({ ...base.modelInfo, ...(dto.model_info ?? {}) }), id },
+        deleted: false,
+        createdAt: base.createdAt,
+        updatedAt: now,
+      };
+      return this.change(state, model, () => this.modelsRepo.upsert(model));
+    });
+    this.logger.log(`model '${id}' updated`);
+    return view;
+  }
+
+  async delete(id: string): Promise<{ message: string; id: string }> {
+    await this.stored.apply((state) => {
+      const live = this.deployment(id);
+      const storedRow = state.models.get(id);
+      if (!live && !storedRow) throw notFound(id);
+      const fromFile = this.stored.fileConfig.models.some((m) => m.id === id);
+      const models = new Map(state.models);
+      if (fromFile) {
+        this.requireFileEdits(id);
+        // A tombstone hides the file entry; deleting the row would bring the file model back.
+        const now = new Date().toISOString();
+        const tomb: StoredModel = {
+          id,
+          modelName: live?.modelName ?? storedRow!.modelName,
+          litellmParams: {},
+          modelInfo: { id },
+          deleted: true,
+          createdAt: storedRow?.createdAt ?? now,
+          updatedAt: now,
+        };
+        models.set(id, tomb);
+        return { next: { ...state, models }, persist: () => this.modelsRepo.upsert(tomb), result: () => undefined };
+      }
+      models.delete(id);
+      return { next: { ...state, models }, persist: async () => void (await this.modelsRepo.delete(id)), result: () => undefined };
+    });
+    this.logger.log(`model '${id}' deleted`);
+    return { message: `Model ${id} deleted.`, id };
+  }
+
+  info(id?: string): { data: ModelView[] } {
+    const models = this.registry.config.models.filter((m) => id === undefined || m.id === id);
+    if (id !== undefined && models.length === 0) throw notFound(id);
+    return { data: models.map((m) => this.view(m)) };
+  }
+
+  groupInfo(group?: string): { data: ModelGroupView[] } {
+    const table = this.registry.table;
+    const byGroup = new Map<string, DeploymentConfig[]>();
+    for (const m of this.registry.config.models) byGroup.set(m.modelName, [...(byGroup.get(m.modelName) ?? []), m]);
+    const aliases = table.aliasEntries();
+    const data: ModelGroupView[] = [];
+    for (const [name, deployments] of byGroup) {
+      if (group !== undefined && name !== group) continue;
+      const targets = table.groupTargets(name) ?? [];
+      const mode = deployments.find((d) => d.modelInfo.mode !== undefined)?.modelInfo.mode;
+      data.push({
+        model_group: name,
+        is_wildcard: name.includes('*'),
+        providers: [...new Set(targets.map((t) => t.provider))],
+        deployment_ids: deployments.map((d) => d.id),
+        aliases: aliases.filter(([, a]) => a.target === name).map(([alias]) => alias),
+        ...(mode !== undefined ? { mode } : {}),
+      });
+    }
+    if (group !== undefined && data.length === 0) throw GatewayError.modelNotFound(group);
+    return { data };
+  }
+
+  /** The dry-run: the very ModelResolutionService.resolve() call a request makes, on one table snapshot. */
+  resolve(model: string | undefined, endpoint: string | undefined): ResolveView {
+    if (typeof model !== 'string' || model.length === 0) throw GatewayError.invalid("Query parameter 'model' is required.", 'model');
+    const ep = (endpoint ?? 'chat') as Endpoint;
+    if (!ENDPOINTS.includes(ep)) throw GatewayError.invalid(`Query parameter 'endpoint' must be one of ${ENDPOINTS.join(', ')}.`, 'endpoint');
+    const table = this.registry.table;
+    const resolution = this.resolver.resolve(model, ep, undefined, table);
+    const last = resolution.aliasChain[resolution.aliasChain.length - 1];
+    const matchedName = last === undefined ? model : (table.alias(last)?.target ?? model);
+    return renderResolution(resolution, ep, !table.hasGroup(resolution.group), matchedName);
+  }
+
+  private change(state: StoredState, model: StoredModel, persist: () => Promise<void>) {
+    const models = new Map(state.models);
+    models.set(model.id, model);
+    return {
+      next: { ...state, models },
+      persist,
+      result: () => this.view(this.deployment(model.id)!),
+    };
+  }
+
+  /** What an update merges into: the stored row, or (when allowed) the file entry it will override. */
+  private editableBase(id: string, state: StoredState): StoredModel {
+    const storedRow = state.models.get(id);
+    if (storedRow && !storedRow.deleted) return storedRow;
+    const fileModel = this.stored.fileConfig.models.find((m) => m.id === id);
+    if (!fileModel || storedRow?.deleted) throw notFound(id);
+    this.requireFileEdits(id);
+    const now = new Date().toISOString();
+    return {
+      id,
+      modelName: fileModel.modelName,
+      litellmParams: fileParamsForOverride(fileModel),
+      modelInfo: { ...fileModel.modelInfo, id },
+      deleted: false,
+      createdAt: now,
+      updatedAt: now,
+    };
+  }
+
+  private requireFileEdits(id: string): void {
+    if (!this.stored.fileEditsAllowed()) {
+      throw GatewayError.invalid(
+        `Model '${id}' comes from the config file and is read-only over REST. Edit the file and POST /config/reload, ` +
+          'or set general_settings.allow_file_model_edits: true (or SWITCHBOARD_ALLOW_FILE_MODEL_EDITS=true) to allow overrides.',
+        'id',
+      );
+    }
+  }
+
+  private checkSecretStorable(apiKey: unknown): void {
+    if (typeof apiKey === 'string' && apiKey && !apiKey.startsWith('os.environ/') && !this.secrets.box()) {
+      throw GatewayError.invalid(
+        'Cannot store a literal api_key: no encryption key. Set SWITCHBOARD_SALT_KEY (or a master key), or pass api_key as os.environ/NAME.',
+        'litellm_params.api_key',
+      );
+    }
+  }
+
+  private deployment(id: string): DeploymentConfig | undefined {
+    return this.registry.config.models.find((m) => m.id === id);
+  }
+
+  private view(d: DeploymentConfig): ModelView {
+    const storedRow = d.source === 'db' ? this.stored.current.models.get(d.id) : undefined;
+    const editable = d.source === 'db' || this.stored.fileEditsAllowed();
+    return renderModel(d, storedRow, editable);
+  }
+}
+
+function notFound(id: string): GatewayError {
+  return new GatewayError(ErrorCode.RouteNotFound, `No model with id '${id}'.`, { param: 'id' });
+}
+
+function withoutNulls(obj: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(obj)) if (v !== null && v !== undefined) out[k] = v;
+  return out;
+}

@@ -1,0 +1,132 @@
+import type { DeploymentConfig } from '../config/config.types.js';
+import type { Resolution } from '../routing/model-resolution.service.js';
+import { maskSecret } from '../store/secret-box.js';
+import type { StoredModel } from '../store/models.repository.js';
+
+const SECRET_HEADER = /auth|key|token|secret|cookie|signature/i;
+
+/** LiteLLM's model shape for /model/info and write responses. Secrets are masked, never echoed. */
+export interface ModelView {
+  model_name: string;
+  litellm_params: Record<string, unknown>;
+  model_info: Record<string, unknown>;
+}
+
+export function renderModel(d: DeploymentConfig, stored: StoredModel | undefined, editable: boolean): ModelView {
+  const params = stored ? renderStoredParams(stored) : renderFileParams(d);
+  return {
+    model_name: d.modelName,
+    litellm_params: params,
+    model_info: {
+      ...d.modelInfo,
+      id: d.id,
+      db_model: d.source === 'db',
+      source: d.source,
+      editable,
+      ...(stored ? { created_at: stored.createdAt, updated_at: stored.updatedAt } : {}),
+    },
+  };
+}
+
+function renderStoredParams(stored: StoredModel): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(stored.litellmParams)) {
+    if (k === 'api_key') out.api_key = maskSecret(typeof v === 'string' ? v : undefined);
+    else if (k === 'extra_headers' && v && typeof v === 'object') out.extra_headers = maskHeaders(v as Record<string, unknown>);
+    else out[k] = v;
+  }
+  if (stored.apiKeyError) out.api_key = '<undecryptable>';
+  return out;
+}
+
+function renderFileParams(d: DeploymentConfig): Record<string, unknown> {
+  const seconds = (ms: number | undefined) => (ms === undefined ? undefined : ms / 1000);
+  const out: Record<string, unknown> = {
+    model: d.model,
+    custom_llm_provider: d.customProvider,
+    api_base: d.apiBase,
+    api_key: d.apiKey ? maskSecret(d.apiKey) : d.apiKeyMissingEnv ? `os.environ/${d.apiKeyMissingEnv}` : undefined,
+    api_version: d.apiVersion,
+    organization: d.organization,
+    extra_headers: Object.keys(d.extraHeaders).length ? maskHeaders(d.extraHeaders) : undefined,
+    timeout: seconds(d.timeoutMs),
+    stream_timeout: seconds(d.streamTimeoutMs),
+    max_retries: d.maxRetries,
+    rpm: d.rpm,
+    tpm: d.tpm,
+    weight: d.weight,
+    order: d.order,
+    use_chat_completions_for_responses: d.useChatForResponses || undefined,
+    drop_params: d.dropParams,
+  };
+  for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
+  return out;
+}
+
+/** Header values that look like credentials are masked like api keys. */
+function maskHeaders(headers: Readonly<Record<string, unknown>>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(headers)) out[k] = SECRET_HEADER.test(k) ? maskSecret(String(v)) : v;
+  return out;
+}
+
+/** The plain litellm_params of a file model, unmasked: the base when an operator overrides it. */
+export function fileParamsForOverride(d: DeploymentConfig): Record<string, unknown> {
+  const params = renderFileParams(d);
+  if (d.apiKey) params.api_key = d.apiKey;
+  if (Object.keys(d.extraHeaders).length) params.extra_headers = { ...d.extraHeaders };
+  return params;
+}
+
+export interface ResolveView {
+  requested_model: string;
+  endpoint: string;
+  group: string;
+  via: 'exact' | 'alias' | 'wildcard';
+  alias_chain: string[];
+  wildcard: { pattern: string; captures: string[] } | null;
+  reason: string;
+  candidates: {
+    deployment_id: string;
+    model_name: string;
+    provider: string;
+    upstream_model: string;
+    api_base: string;
+    api_version?: string;
+    source: string;
+    has_api_key: boolean;
+  }[];
+}
+
+/**
+ * The dry-run answer of GET /model/resolve: exactly the Resolution a request would get, minus
+ * secrets. `matchedName` is the name that finally matched (the last alias target, or the name sent).
+ */
+export function renderResolution(r: Resolution, endpoint: string, isWildcard: boolean, matchedName: string): ResolveView {
+  const steps: string[] = [];
+  if (r.aliasChain.length) steps.push(`alias ${[...r.aliasChain, matchedName].join(' -> ')}`);
+  steps.push(
+    isWildcard
+      ? `'${matchedName}' matched wildcard '${r.group}' capturing ${JSON.stringify(r.captures)}`
+      : `'${matchedName}' is a model_name (exact match)`,
+  );
+  return {
+    requested_model: r.requestedName,
+    endpoint,
+    group: r.group,
+    via: r.via,
+    alias_chain: [...r.aliasChain],
+    wildcard: isWildcard ? { pattern: r.group, captures: [...r.captures] } : null,
+    reason: steps.join('; '),
+    candidates: r.candidates.map((t) => ({
+      deployment_id: t.deploymentId,
+      model_name: t.deployment.modelName,
+      provider: t.provider,
+      upstream_model: t.upstreamModel,
+      api_base: t.apiBase,
+      ...(t.credentials.apiVersion ? { api_version: t.credentials.apiVersion } : {}),
+      source: t.deployment.source,
+      has_api_key: Boolean(t.credentials.apiKey),
+    })),
+  };
+}
