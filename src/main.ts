@@ -4,6 +4,7 @@ import { createApp } from './bootstrap.js';
 import { ConfigError } from './config/config-error.js';
 import { readConfigFile } from './config/config-loader.js';
 import { RoutingTable } from './routing/routing-table.js';
+import { storeLocationFromEnv } from './store/store-location.js';
 
 const DEFAULT_CONFIG = 'config/example.yaml';
 const DEFAULT_PORT = 4000;
@@ -14,12 +15,13 @@ async function main(): Promise<void> {
       config: { type: 'string', short: 'c' },
       port: { type: 'string', short: 'p' },
       host: { type: 'string' },
+      'data-dir': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
     allowPositionals: true,
   });
   if (values.help) {
-    process.stdout.write('usage: switchboard [--config file.yaml] [--port 4000] [--host 0.0.0.0]\n');
+    process.stdout.write('usage: switchboard [--config file.yaml] [--port 4000] [--host 0.0.0.0] [--data-dir ./data]\n');
     return;
   }
   const configPath = resolve(values.config ?? process.env.CONFIG_PATH ?? DEFAULT_CONFIG);
@@ -29,7 +31,9 @@ async function main(): Promise<void> {
   const loaded = readConfigFile(configPath);
   RoutingTable.compile(loaded.config); // fail before Nest starts, with the config's own message
 
-  const app = await createApp({ configPath, loaded });
+  // DATABASE_URL (PostgreSQL) wins over general_settings.database_url, then SQLite in --data-dir / DATA_DIR.
+  const store = storeLocationFromEnv(values['data-dir']);
+  const app = await createApp({ configPath, loaded, store });
   await app.listen(port, host);
   process.stdout.write(`switchboard listening on http://${host}:${port} (config ${configPath})\n`);
 }
