@@ -4,6 +4,7 @@ import { AdminModule } from './admin/admin.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
+import { EmbeddingsModule } from './embeddings/embeddings.module.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
 import { JsonBodyMiddleware } from './common/json-body.middleware.js';
 import { RequestIdMiddleware } from './common/request-id.middleware.js';
@@ -19,7 +20,7 @@ export class AppModule implements NestModule {
   static forRoot(options: GatewayOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, ModelsModule, HealthModule, StoreModule, AdminModule],
+      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, EmbeddingsModule, ModelsModule, HealthModule, StoreModule, AdminModule],
       providers: [
         { provide: APP_FILTER, useClass: GatewayExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
