@@ -1,7 +1,7 @@
 import { GatewayError } from '../../common/gateway-error.js';
 import type { DeploymentTarget } from '../../routing/routing-table.js';
 import { requireApiKey } from '../openai-compatible/openai-compatible.adapter.js';
-import type { JsonObject, Operation, ProviderAdapter, SseEvent, UpstreamCallContext, UpstreamStream } from '../provider-adapter.js';
+import type { JsonObject, Operation, ProviderAdapter, UpstreamCallContext, UpstreamStream } from '../provider-adapter.js';
 import { postJson, postStream, UpstreamRequest } from '../upstream-http.js';
 import { DEFAULT_MAX_TOKENS, toMessagesRequest } from './anthropic-request.translator.js';
 import { toChatCompletion } from './anthropic-response.translator.js';
@@ -28,18 +28,9 @@ export class AnthropicAdapter implements ProviderAdapter {
   async chatStream(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream> {
     const upstream = await postStream(this.request(target, body, true), ctx);
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
-    const chunks = toChatChunks(upstream.events, { includeUsage });
-    // Anthropic reports overload and similar failures as the stream's first event, after a
-    // 200. Reading up to the first chunk here turns those into a failed attempt the router
-    // can retry, instead of an error inside a stream the client has already been promised.
-    let first: IteratorResult<SseEvent>;
-    try {
-      first = await chunks.next();
-    } catch (err) {
-      await chunks.return(undefined);
-      throw err;
-    }
-    return { headers: upstream.headers, events: prepend(first, chunks) };
+    // Overload and similar failures can arrive as the first event after a 200; the router
+    // primes every stream on its first event, so those are retried like an HTTP error.
+    return { headers: upstream.headers, events: toChatChunks(upstream.events, { includeUsage }) };
   }
 
   responses(target: DeploymentTarget): Promise<JsonObject> {
@@ -81,15 +72,4 @@ export function messagesUrl(apiBase: string): string {
 
 function notNative(target: DeploymentTarget, what: string): GatewayError {
   return GatewayError.invalid(`Model '${target.group}' (provider anthropic) does not serve ${what}.`, 'model');
-}
-
-async function* prepend(first: IteratorResult<SseEvent>, rest: AsyncGenerator<SseEvent>): AsyncGenerator<SseEvent> {
-  try {
-    if (first.done) return;
-    yield first.value;
-    yield* rest;
-  } finally {
-    // A client that leaves early must still release the upstream connection.
-    await rest.return(undefined);
-  }
 }
