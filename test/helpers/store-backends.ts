@@ -99,7 +99,7 @@ export interface AdminGateway {
 
 /**
  * Starts the real app from a YAML file on disk (so /config/reload has something to read) on a
- * given store. `logs`, when given, collects everything the app's logger writes.
+ * given store. `logs`, when given, collects every log line the app writes.
  */
 export async function startAdminGateway(
   yaml: string,
@@ -109,9 +109,11 @@ export async function startAdminGateway(
   const dir = options.configDir ?? mkdtempSync(join(tmpdir(), 'sb-config-'));
   const configPath = join(dir, 'config.yaml');
   writeFileSync(configPath, yaml);
-  const restore = options.logs ? captureOutput(options.logs) : undefined;
+  const logs = options.logs;
+  // Log lines go to an in-memory stream when the test wants to read them; silent otherwise.
+  const server = logs ? { logLevel: 'info', logDestination: { write: (line: string) => void logs.push(line) } } : undefined;
   try {
-    const app = await createApp({ configPath, loaded: readConfigFile(configPath), store }, options.logs ? undefined : false);
+    const app = await createApp({ configPath, loaded: readConfigFile(configPath), store, server }, logs ? undefined : false);
     await app.listen(0, '127.0.0.1');
     const port = (app.getHttpServer().address() as AddressInfo).port;
     const url = `http://127.0.0.1:${port}`;
@@ -123,30 +125,13 @@ export async function startAdminGateway(
       writeConfig: (text) => writeFileSync(configPath, text),
       close: async () => {
         await app.close();
-        restore?.();
         if (!options.configDir) rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {
-    restore?.();
+    if (!options.configDir) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
-}
-
-/** Diverts process stdout/stderr into `sink` (Nest's console logger writes there), keeping test output quiet. */
-function captureOutput(sink: string[]): () => void {
-  const out = process.stdout.write.bind(process.stdout);
-  const err = process.stderr.write.bind(process.stderr);
-  const divert = ((chunk: unknown) => {
-    sink.push(typeof chunk === 'string' ? chunk : Buffer.from(chunk as Uint8Array).toString('utf8'));
-    return true;
-  }) as typeof out;
-  process.stdout.write = divert;
-  process.stderr.write = divert;
-  return () => {
-    process.stdout.write = out;
-    process.stderr.write = err;
-  };
 }
 
 /** fetch with the master key, JSON in/out. */
