@@ -21,13 +21,29 @@ export type StoreDialect = 'sqlite' | 'postgres';
 @Injectable()
 export class StoreService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Store');
-  readonly location: ResolvedStoreLocation;
-  readonly db: Kysely<Database>;
+  // A bad location is reported from ready() (app init), not the constructor: Nest aborts the
+  // process on constructor errors, and callers of createApp must get a rejected promise instead.
+  private readonly handle: { location: ResolvedStoreLocation; db: Kysely<Database> } | { error: Error };
   private migrated?: Promise<void>;
 
   constructor(@Inject(GATEWAY_OPTIONS) options: GatewayOptions, registry: ConfigRegistryService) {
-    this.location = resolveStoreLocation(options.store, registry.config.general.databaseUrl);
-    this.db = new Kysely<Database>({ dialect: createDialect(this.location) });
+    try {
+      const location = resolveStoreLocation(options.store, registry.config.general.databaseUrl);
+      this.handle = { location, db: new Kysely<Database>({ dialect: createDialect(location, this.logger) }) };
+    } catch (err) {
+      this.handle = { error: err instanceof Error ? err : new Error(String(err)) };
+    }
+  }
+
+  get location(): ResolvedStoreLocation {
+    if ('error' in this.handle) throw this.handle.error;
+    return this.handle.location;
+  }
+
+  /** The Kysely instance every repository queries through. */
+  get db(): Kysely<Database> {
+    if ('error' in this.handle) throw this.handle.error;
+    return this.handle.db;
   }
 
   get dialect(): StoreDialect {
@@ -40,7 +56,7 @@ export class StoreService implements OnModuleInit, OnModuleDestroy {
 
   /** Resolves once migrations are applied; every repository awaits it before its first query. */
   ready(): Promise<void> {
-    this.migrated ??= this.migrate();
+    this.migrated ??= 'error' in this.handle ? Promise.reject(this.handle.error) : this.migrate();
     return this.migrated;
   }
 
@@ -50,7 +66,7 @@ export class StoreService implements OnModuleInit, OnModuleDestroy {
   }
 
   async onModuleDestroy(): Promise<void> {
-    await this.db.destroy();
+    if (!('error' in this.handle)) await this.handle.db.destroy();
   }
 
   private async migrate(): Promise<void> {
@@ -68,9 +84,13 @@ export class StoreService implements OnModuleInit, OnModuleDestroy {
   }
 }
 
-function createDialect(location: ResolvedStoreLocation) {
+function createDialect(location: ResolvedStoreLocation, logger: Logger) {
   if (location.kind === 'postgres') {
-    return new PostgresDialect({ pool: new pg.Pool({ connectionString: location.url, max: 10 }) });
+    const pool = new pg.Pool({ connectionString: location.url, max: 10 });
+    // An idle connection dropped by the server (restart, failover) must not crash the gateway;
+    // the pool replaces it and readiness reports the store until it answers again.
+    pool.on('error', (err) => logger.warn(`idle PostgreSQL connection lost: ${err.message}`));
+    return new PostgresDialect({ pool });
   }
   if (location.file !== ':memory:') mkdirSync(dirname(location.file), { recursive: true });
   const database = new SqliteDatabase(location.file);

@@ -112,8 +112,9 @@ export async function startAdminGateway(
   const logs = options.logs;
   // Log lines go to an in-memory stream when the test wants to read them; silent otherwise.
   const server = logs ? { logLevel: 'info', logDestination: { write: (line: string) => void logs.push(line) } } : undefined;
+  let app: NestExpressApplication | undefined;
   try {
-    const app = await createApp({ configPath, loaded: readConfigFile(configPath), store, server }, logs ? undefined : false);
+    app = await createApp({ configPath, loaded: readConfigFile(configPath), store, server }, logs ? undefined : false);
     await app.listen(0, '127.0.0.1');
     const port = (app.getHttpServer().address() as AddressInfo).port;
     const url = `http://127.0.0.1:${port}`;
@@ -124,11 +125,12 @@ export async function startAdminGateway(
       configPath,
       writeConfig: (text) => writeFileSync(configPath, text),
       close: async () => {
-        await app.close();
+        await app!.close();
         if (!options.configDir) rmSync(dir, { recursive: true, force: true });
       },
     };
   } catch (err) {
+    await app?.close().catch(() => undefined);
     if (!options.configDir) rmSync(dir, { recursive: true, force: true });
     throw err;
   }
