@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 export interface RecordedRequest {
   method: string;
   path: string;
+  /** The query string without '?', e.g. `api-version=2024-10-21` ('' when none). */
+  query: string;
   headers: http.IncomingHttpHeaders;
   body: any;
 }
@@ -108,7 +110,8 @@ export class FakeUpstream {
       /* keep the raw text */
     }
     const path = (req.url ?? '/').split('?')[0];
-    this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+    const query = (req.url ?? '').includes('?') ? (req.url ?? '').slice((req.url ?? '').indexOf('?') + 1) : '';
+    this.requests.push({ method: req.method ?? 'GET', path, query, headers: req.headers, body });
     res.on('close', () => {
       if (!res.writableFinished) this.clientAborts++;
     });
