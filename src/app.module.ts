@@ -6,11 +6,14 @@ import { AuthModule } from './auth/auth.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { EmbeddingsModule } from './embeddings/embeddings.module.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
-import { JsonBodyMiddleware } from './common/json-body.middleware.js';
+import { BODY_LIMIT_BYTES, DEFAULT_BODY_LIMIT, JsonBodyMiddleware } from './common/json-body.middleware.js';
 import { RequestIdMiddleware } from './common/request-id.middleware.js';
 import { ConfigModule } from './config/config.module.js';
 import type { GatewayOptions } from './config/gateway-options.js';
 import { HealthModule } from './health/health.module.js';
+import { LoggingModule } from './logging/logging.module.js';
+import { MetricsModule } from './metrics/metrics.module.js';
+import { RequestTelemetryMiddleware } from './metrics/request-telemetry.middleware.js';
 import { ModelsModule } from './models/models.module.js';
 import { ResponsesModule } from './responses/responses.module.js';
 import { StoreModule } from './store/store.module.js';
@@ -20,17 +23,18 @@ export class AppModule implements NestModule {
   static forRoot(options: GatewayOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, EmbeddingsModule, ModelsModule, HealthModule, StoreModule, AdminModule],
+      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, EmbeddingsModule, ModelsModule, HealthModule, StoreModule, AdminModule, LoggingModule.forRoot(options.server), MetricsModule],
       providers: [
         { provide: APP_FILTER, useClass: GatewayExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
+        { provide: BODY_LIMIT_BYTES, useValue: options.server?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT },
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestIdMiddleware).forRoutes('*');
+    consumer.apply(RequestTelemetryMiddleware, RequestIdMiddleware).forRoutes('{*splat}');
     // POST /config/reload takes no body; every other route gets the strict JSON parser.
-    consumer.apply(JsonBodyMiddleware).exclude({ path: 'config/reload', method: RequestMethod.POST }).forRoutes('*');
+    consumer.apply(JsonBodyMiddleware).exclude({ path: 'config/reload', method: RequestMethod.POST }).forRoutes('{*splat}');
   }
 }

@@ -1,41 +1,109 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { createApp } from './bootstrap.js';
+import { runCheck } from './cli/check-command.js';
+import { SERVER_FLAGS, serverOptionsFrom } from './cli/server-flags.js';
+import { UsageError } from './cli/usage-error.js';
 import { ConfigError } from './config/config-error.js';
 import { readConfigFile } from './config/config-loader.js';
+import { readEnv } from './config/env-vars.js';
+import { ShutdownService } from './health/shutdown.service.js';
+import { AppLogger } from './logging/app-logger.service.js';
 import { RoutingTable } from './routing/routing-table.js';
 import { storeLocationFromEnv } from './store/store-location.js';
 
 const DEFAULT_CONFIG = 'config/example.yaml';
 const DEFAULT_PORT = 4000;
 
+const USAGE = `usage: switchboard [options]            start the gateway
+       switchboard check --config file   validate a config and exit (see check --help)
+
+options (environment variable in brackets):
+  --config, -c <file>        config.yaml [CONFIG_PATH], default ${DEFAULT_CONFIG}
+  --port, -p <port>          [PORT], default ${DEFAULT_PORT}
+  --host <addr>              [HOST], default 0.0.0.0
+  --data-dir <dir>           embedded SQLite store directory [DATA_DIR], default ./data
+  --base-path <path>         serve every route under e.g. /llm [SERVER_ROOT_PATH]
+  --trust-proxy <v>          true | hop count | addresses/subnets [TRUST_PROXY], default false
+  --cors-origins <list>      comma-separated origins or '*' [CORS_ORIGINS], default off
+  --body-limit <size>        e.g. 20mb [BODY_LIMIT], default 20mb
+  --keep-alive-timeout <s>   [KEEP_ALIVE_TIMEOUT], default 65
+  --headers-timeout <s>      [HEADERS_TIMEOUT], default keep-alive + 1
+  --shutdown-grace <s>       time for in-flight requests after SIGTERM [SHUTDOWN_GRACE], default 30
+  --shutdown-delay <s>       keep accepting, readiness failing, before draining [SHUTDOWN_DELAY], default 0
+  --log-level <level>        [LOG_LEVEL], default info
+  (DATABASE_URL switches the store to PostgreSQL; REDIS_URL shares state between replicas)
+`;
+
 async function main(): Promise<void> {
-  const { values } = parseArgs({
-    options: {
-      config: { type: 'string', short: 'c' },
-      port: { type: 'string', short: 'p' },
-      host: { type: 'string' },
-      'data-dir': { type: 'string' },
-      help: { type: 'boolean', short: 'h' },
-    },
-    allowPositionals: true,
-  });
-  if (values.help) {
-    process.stdout.write('usage: switchboard [--config file.yaml] [--port 4000] [--host 0.0.0.0] [--data-dir ./data]\n');
+  const argv = process.argv.slice(2);
+  if (argv[0] === 'check') {
+    const result = runCheck(argv.slice(1));
+    process.stdout.write(result.stdout);
+    process.stderr.write(result.stderr);
+    process.exitCode = result.code;
     return;
   }
-  const configPath = resolve(values.config ?? process.env.CONFIG_PATH ?? DEFAULT_CONFIG);
-  const port = parsePort(values.port ?? process.env.PORT ?? String(DEFAULT_PORT));
-  const host = values.host ?? process.env.HOST ?? '0.0.0.0';
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      options: {
+        config: { type: 'string', short: 'c' },
+        port: { type: 'string', short: 'p' },
+        host: { type: 'string' },
+        'data-dir': { type: 'string' },
+        help: { type: 'boolean', short: 'h' },
+        ...SERVER_FLAGS,
+      },
+      allowPositionals: false,
+    }));
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+  if (values.help) {
+    process.stdout.write(USAGE);
+    return;
+  }
+  const configPath = resolve(values.config ?? readEnv('CONFIG_PATH') ?? DEFAULT_CONFIG);
+  const port = parsePort(values.port ?? readEnv('PORT') ?? String(DEFAULT_PORT));
+  const host = values.host ?? readEnv('HOST') ?? '0.0.0.0';
+  const server = serverOptionsFrom(values);
 
   const loaded = readConfigFile(configPath);
   RoutingTable.compile(loaded.config); // fail before Nest starts, with the config's own message
 
-  // DATABASE_URL (PostgreSQL) wins over general_settings.database_url, then SQLite in --data-dir / DATA_DIR.
-  const store = storeLocationFromEnv(values['data-dir']);
-  const app = await createApp({ configPath, loaded, store });
+  const app = await createApp({ configPath, loaded, store: storeLocationFromEnv(values['data-dir']), server });
+  const logger = app.get(AppLogger);
+  const shutdown = app.get(ShutdownService);
+  let signals = 0;
+  const onSignal = (signal: NodeJS.Signals) => {
+    if (++signals > 1) {
+      logger.pino.warn({ context: 'Shutdown', signal }, 'second signal: exiting without waiting');
+      logger.pino.flush();
+      process.exit(1);
+    }
+    logger.pino.info({ context: 'Shutdown', signal }, 'signal received');
+    void (async () => {
+      await shutdown.drain(app.getHttpServer(), { graceMs: server.shutdownGraceMs ?? 30_000, delayMs: server.shutdownDelayMs });
+      await app.close(); // Nest's destroy hooks: the store closes its pool here
+      logger.pino.info({ context: 'Shutdown' }, 'bye');
+      await logger.flush();
+      process.exit(0);
+    })().catch(async (err: unknown) => {
+      logger.pino.error({ context: 'Shutdown', err: { message: (err as Error)?.message, stack: (err as Error)?.stack } }, 'shutdown failed');
+      await logger.flush();
+      process.exit(1);
+    });
+  };
+  process.on('SIGTERM', onSignal);
+  process.on('SIGINT', onSignal);
+
   await app.listen(port, host);
-  process.stdout.write(`switchboard listening on http://${host}:${port} (config ${configPath})\n`);
+  logger.pino.info(
+    { context: 'Main', url: `http://${host}:${port}${server.basePath ?? ''}`, config: configPath },
+    `switchboard listening on http://${host}:${port}${server.basePath ?? ''}`,
+  );
 }
 
 function parsePort(value: string): number {
@@ -46,13 +114,12 @@ function parsePort(value: string): number {
   return port;
 }
 
-class UsageError extends Error {}
-
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
     process.stderr.write(`switchboard: invalid config: ${err.message.split('\n').join('\nswitchboard: invalid config: ')}\n`);
   } else if (err instanceof UsageError) {
     process.stderr.write(`switchboard: ${err.message}\n`);
+    process.exit(2);
   } else if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
     process.stderr.write(`switchboard: cannot listen: ${(err as Error).message}\n`);
   } else {

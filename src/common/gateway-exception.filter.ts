@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ErrorCode } from './gateway-error.js';
 import { mapError, toGatewayError } from './error-mapping.js';
+import type { GatewayRequest } from './request-context.js';
 import { writeSseError } from './sse.js';
 
 /**
@@ -18,6 +19,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
     const gatewayError = toGatewayError(exception);
+    (req as GatewayRequest).telemetry?.failed(gatewayError.code);
     if (gatewayError.code === ErrorCode.Internal) {
       const detail = exception instanceof Error ? exception.stack ?? exception.message : String(exception);
       this.logger.error(`request ${String(res.getHeader('x-request-id') ?? '-')} ${req.method} ${req.path}: ${detail}`);

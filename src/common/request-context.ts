@@ -1,5 +1,6 @@
 import type { Request, Response } from 'express';
 import { ANONYMOUS, Caller } from '../auth/caller.js';
+import type { RequestTelemetry } from '../metrics/request-telemetry.js';
 
 /** Per-request facts every endpoint service needs, with no framework types inside. */
 export interface RequestContext {
@@ -12,9 +13,12 @@ export interface RequestContext {
 export interface GatewayRequest extends Request {
   requestId?: string;
   caller?: Caller;
+  /** Timing and usage for logs and metrics (set by RequestTelemetryMiddleware). */
+  telemetry?: RequestTelemetry;
 }
 
 export function requestContext(req: GatewayRequest, res: Response): RequestContext {
+  req.telemetry?.handlerStarted();
   const controller = new AbortController();
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();

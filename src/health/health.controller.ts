@@ -1,20 +1,47 @@
-import { Controller, Get } from '@nestjs/common';
-import { Public } from '../auth/auth.decorators.js';
-import { ConfigRegistryService } from '../config/config-registry.service.js';
+import { Controller, Get, Query } from '@nestjs/common';
+import { AdminOnly, Public } from '../auth/auth.decorators.js';
+import { GatewayError } from '../common/gateway-error.js';
+import { DEFAULT_PROBE_TIMEOUT_MS, DeploymentProbeService } from './deployment-probe.service.js';
+import { ReadinessService } from './readiness.service.js';
 
 @Controller('health')
 export class HealthController {
-  constructor(private readonly registry: ConfigRegistryService) {}
+  constructor(
+    private readonly readinessChecks: ReadinessService,
+    private readonly probes: DeploymentProbeService,
+  ) {}
 
+  /** The process is up and its event loop answers; nothing else is checked (restarts would not help). */
   @Public()
   @Get('liveliness')
   liveliness() {
     return { status: 'ok' };
   }
 
+  /** Kubernetes-style alias. */
+  @Public()
+  @Get('liveness')
+  liveness() {
+    return { status: 'ok' };
+  }
+
   @Public()
   @Get('readiness')
   readiness() {
-    return { status: 'ok', models: this.registry.config.models.length };
+    return this.readinessChecks.assertReady();
+  }
+
+  /** Master key only: it spends (tiny) upstream calls. `?model=` probes one group; `?timeout_ms=` bounds each call. */
+  @AdminOnly()
+  @Get()
+  deployments(@Query('model') model?: string, @Query('timeout_ms') timeout?: string) {
+    let timeoutMs = DEFAULT_PROBE_TIMEOUT_MS;
+    if (timeout !== undefined) {
+      timeoutMs = Number(timeout);
+      if (!Number.isInteger(timeoutMs) || timeoutMs < 100 || timeoutMs > 120_000) {
+        throw GatewayError.invalid('timeout_ms must be an integer between 100 and 120000.', 'timeout_ms');
+      }
+    }
+    return this.probes.probeAll({ model: typeof model === 'string' && model ? model : undefined, timeoutMs });
   }
 }

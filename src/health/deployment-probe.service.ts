@@ -1,0 +1,110 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { toGatewayError } from '../common/error-mapping.js';
+import { ConfigRegistryService } from '../config/config-registry.service.js';
+import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import type { DeploymentTarget } from '../routing/routing-table.js';
+
+export interface ProbedDeployment {
+  readonly model: string;
+  readonly deployment_id: string;
+  readonly provider: string;
+  readonly upstream_model: string;
+  readonly api_base: string;
+  readonly mode: 'chat' | 'embedding';
+  readonly latency_ms?: number;
+  readonly error?: string;
+}
+
+export interface DeploymentHealth {
+  readonly healthy_count: number;
+  readonly unhealthy_count: number;
+  readonly healthy_endpoints: ProbedDeployment[];
+  readonly unhealthy_endpoints: ProbedDeployment[];
+  /** Wildcard groups have no concrete model to call. */
+  readonly skipped: { model: string; reason: string }[];
+}
+
+export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
+
+/**
+ * GET /health: one tiny real call per deployment (a 1-token chat, or an embedding for
+ * embedding models) through the same adapters as traffic. Reports carry ids, providers and
+ * upstream ids, never credentials; any key that an upstream echoes back is masked.
+ */
+@Injectable()
+export class DeploymentProbeService {
+  constructor(
+    private readonly registry: ConfigRegistryService,
+    private readonly providers: ProviderRegistry,
+  ) {}
+
+  async probeAll(options: { model?: string; timeoutMs?: number } = {}): Promise<DeploymentHealth> {
+    const table = this.registry.table;
+    const timeoutMs = options.timeoutMs ?? DEFAULT_PROBE_TIMEOUT_MS;
+    const targets: DeploymentTarget[] = [];
+    for (const group of table.groupNames()) {
+      if (options.model !== undefined && group !== options.model) continue;
+      targets.push(...(table.groupTargets(group) ?? []));
+    }
+    const skipped = table
+      .wildcardPatterns()
+      .filter((w) => options.model === undefined || w.pattern === options.model)
+      .map((w) => ({ model: w.pattern, reason: 'wildcard group: no concrete model to probe' }));
+    const results = await Promise.all(targets.map((t) => this.probe(t, timeoutMs)));
+    const healthy = results.filter((r) => r.error === undefined);
+    const unhealthy = results.filter((r) => r.error !== undefined);
+    return {
+      healthy_count: healthy.length,
+      unhealthy_count: unhealthy.length,
+      healthy_endpoints: healthy,
+      unhealthy_endpoints: unhealthy,
+      skipped,
+    };
+  }
+
+  private async probe(t: DeploymentTarget, timeoutMs: number): Promise<ProbedDeployment> {
+    const mode = isEmbeddingModel(t) ? 'embedding' : 'chat';
+    const base = {
+      model: t.group,
+      deployment_id: t.deploymentId,
+      provider: t.provider,
+      upstream_model: t.upstreamModel,
+      api_base: t.apiBase,
+      mode,
+    } as const;
+    const ctx = {
+      signal: AbortSignal.timeout(timeoutMs),
+      requestId: `health-${randomUUID()}`,
+      timeoutMs,
+      streamIdleTimeoutMs: timeoutMs,
+    };
+    const started = performance.now();
+    try {
+      const adapter = this.providers.get(t.provider);
+      if (mode === 'embedding') {
+        await adapter.embeddings(t, { model: t.upstreamModel, input: 'ping' }, ctx);
+      } else {
+        await adapter.chat(t, { model: t.upstreamModel, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 }, ctx);
+      }
+      return { ...base, latency_ms: Math.round(performance.now() - started) };
+    } catch (err) {
+      const e = toGatewayError(err);
+      const status = e.upstreamStatus ? ` (upstream ${e.upstreamStatus})` : '';
+      return { ...base, latency_ms: Math.round(performance.now() - started), error: mask(`${e.code}${status}: ${e.message}`, t) };
+    }
+  }
+}
+
+/** LiteLLM marks embedding deployments with model_info.mode: embedding. */
+function isEmbeddingModel(t: DeploymentTarget): boolean {
+  const mode = t.settings.modelInfo.mode;
+  return mode === 'embedding' || (mode === undefined && /embed/i.test(t.upstreamModel));
+}
+
+function mask(message: string, t: DeploymentTarget): string {
+  const key = t.credentials.apiKey;
+  let out = message;
+  if (key && key.length >= 4) out = out.split(key).join('***');
+  return out.length > 500 ? `${out.slice(0, 500)}…` : out;
+}
