@@ -22,10 +22,30 @@ export function writeSseData(res: Response, data: string, event?: string): boole
  * An error after the stream started: one final error event in the flavour the client expects,
  * then the stream ends. Never a silent truncation.
  */
-export function writeSseError(res: Response, err: unknown, flavour: SseFlavour = 'chat', sequenceNumber?: number): void {
+export function writeSseError(
+  res: Response,
+  err: unknown,
+  flavour: SseFlavour = 'chat',
+  sequenceNumber?: number,
+  response?: Record<string, unknown>,
+): void {
   if (res.writableEnded || res.destroyed) return;
   const mapped = mapError(err);
   if (flavour === 'responses') {
+    if (response && sequenceNumber !== undefined) {
+      // The response the client has been building is closed as failed, as OpenAI does; the error
+      // event after it is what makes SDKs raise instead of returning a half-built response.
+      const failed = {
+        type: 'response.failed',
+        sequence_number: sequenceNumber++,
+        response: {
+          ...response,
+          status: 'failed',
+          error: { code: mapped.body.error.code ?? mapped.body.error.type, message: mapped.body.error.message },
+        },
+      };
+      writeSseData(res, JSON.stringify(failed), 'response.failed');
+    }
     const payload: Record<string, unknown> = {
       type: 'error',
       code: mapped.body.error.code ?? mapped.body.error.type,
@@ -38,4 +58,26 @@ export function writeSseError(res: Response, err: unknown, flavour: SseFlavour =
     writeSseData(res, JSON.stringify(mapped.body));
   }
   res.end();
+}
+
+const SNAPSHOT_EVENTS = new Set(['response.created', 'response.in_progress']);
+
+/**
+ * Remembers the latest `response` object a Responses stream announced (response.created /
+ * response.in_progress), so a failure later in the stream can be reported as response.failed
+ * for that same response. Only those two small events are parsed.
+ */
+export class ResponseSnapshot {
+  response?: Record<string, unknown>;
+
+  observe(e: { event?: string; data: string }): void {
+    const named = e.event !== undefined && SNAPSHOT_EVENTS.has(e.event);
+    if (!named && (e.event !== undefined || !/"type":\s*"response\.(created|in_progress)"/.test(e.data))) return;
+    try {
+      const parsed = JSON.parse(e.data) as { response?: unknown };
+      if (parsed.response && typeof parsed.response === 'object') this.response = parsed.response as Record<string, unknown>;
+    } catch {
+      /* a malformed event is the upstream's problem; keep the previous snapshot */
+    }
+  }
 }

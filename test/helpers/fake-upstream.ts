@@ -140,7 +140,7 @@ export class FakeUpstream {
       res.writeHead(r.status ?? 200, { 'content-type': 'text/event-stream', ...(r.headers ?? {}) });
       if (r.firstEventDelayMs !== undefined) {
         res.flushHeaders();
-        await sleep(r.firstEventDelayMs);
+        await sleepUnlessClosed(r.firstEventDelayMs, res);
       }
       let sent = 0;
       for (const e of r.sse) {
@@ -151,7 +151,7 @@ export class FakeUpstream {
         if (res.destroyed) return;
         res.write(typeof e === 'string' && e.startsWith('event:') ? `${e}\n\n` : `data: ${typeof e === 'string' ? e : JSON.stringify(e)}\n\n`);
         sent++;
-        if (r.chunkDelayMs) await sleep(r.chunkDelayMs);
+        if (r.chunkDelayMs) await sleepUnlessClosed(r.chunkDelayMs, res);
       }
       res.end();
       return;
@@ -164,6 +164,20 @@ export class FakeUpstream {
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** A delay that ends early when the peer closed the response, so no timer outlives the test. */
+function sleepUnlessClosed(ms: number, res: http.ServerResponse): Promise<void> {
+  if (res.destroyed) return Promise.resolve();
+  return new Promise((resolve) => {
+    const done = () => {
+      clearTimeout(timer);
+      res.off('close', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    res.on('close', done);
+  });
 }
 
 export function chatCompletion(model: string, content = 'Hello from the fake upstream'): object {
