@@ -1,5 +1,7 @@
 import type { Response } from 'express';
+import { toGatewayError } from './error-mapping.js';
 import type { GatewayResult } from './gateway-result.js';
+import type { GatewayRequest } from './request-context.js';
 import { openSse, ResponseSnapshot, writeSseError } from './sse.js';
 
 /**
@@ -9,12 +11,15 @@ import { openSse, ResponseSnapshot, writeSseError } from './sse.js';
  */
 export async function writeResult(res: Response, result: GatewayResult): Promise<void> {
   for (const [k, v] of Object.entries(result.headers)) res.setHeader(k, v);
+  const telemetry = (res.req as GatewayRequest | undefined)?.telemetry;
   if (result.kind === 'json') {
+    telemetry?.jsonReady(res, result.body);
     res.status(200).json(result.body);
     return;
   }
   const iterator = result.events[Symbol.asyncIterator]();
   let first = await iterator.next(); // throws before any byte is sent: the filter answers with JSON
+  telemetry?.streamStarting(res);
   openSse(res);
   let sequence = 0;
   const snapshot = result.flavour === 'responses' ? new ResponseSnapshot() : undefined;
@@ -23,6 +28,7 @@ export async function writeResult(res: Response, result: GatewayResult): Promise
       const e = first.value;
       sequence++;
       snapshot?.observe(e);
+      telemetry?.streamEvent(e);
       const ok = res.write(e.event ? `event: ${e.event}\ndata: ${e.data}\n\n` : `data: ${e.data}\n\n`);
       if (!ok && !res.destroyed) await new Promise<void>((resolve) => {
         const done = () => {
@@ -39,8 +45,11 @@ export async function writeResult(res: Response, result: GatewayResult): Promise
       }
       first = await iterator.next();
     }
+    telemetry?.streamEnded();
     res.end();
   } catch (err) {
+    telemetry?.streamEnded();
+    telemetry?.failed(toGatewayError(err).code);
     writeSseError(res, err, result.flavour, result.flavour === 'responses' ? sequence : undefined, snapshot?.response);
   }
 }
