@@ -1,4 +1,5 @@
-import { Global, Module } from '@nestjs/common';
+import { Global, Module, OnModuleInit } from '@nestjs/common';
+import { ReadinessService } from '../health/readiness.service.js';
 import { AliasesRepository } from './aliases.repository.js';
 import { ModelsRepository } from './models.repository.js';
 import { StoreSecretsService } from './store-secrets.service.js';
@@ -14,4 +15,13 @@ import { StoreService } from './store.service.js';
   providers: [StoreService, StoreSecretsService, ModelsRepository, AliasesRepository],
   exports: [StoreService, StoreSecretsService, ModelsRepository, AliasesRepository],
 })
-export class StoreModule {}
+export class StoreModule implements OnModuleInit {
+  constructor(
+    private readonly store: StoreService,
+    private readonly readiness: ReadinessService,
+  ) {}
+
+  onModuleInit(): void {
+    this.readiness.register('store', () => this.store.ping());
+  }
+}
