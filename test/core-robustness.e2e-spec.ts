@@ -105,6 +105,19 @@ const RESPONSES_ONLY: Case[] = [
   ['max_output_tokens a string', JSON.stringify({ model: 'm', input: 'x', max_output_tokens: 'lots' })],
 ];
 
+const EMBEDDINGS_ONLY: Case[] = [
+  ['input missing', JSON.stringify({ model: 'm' })],
+  ['input null', JSON.stringify({ model: 'm', input: null })],
+  ['input a number', JSON.stringify({ model: 'm', input: 5 })],
+  ['input an object', JSON.stringify({ model: 'm', input: { text: 'x' } })],
+  ['input empty', JSON.stringify({ model: 'm', input: '' })],
+  ['encoding_format unknown', JSON.stringify({ model: 'm', input: 'x', encoding_format: 'hex' })],
+  ['dimensions zero', JSON.stringify({ model: 'm', input: 'x', dimensions: 0 })],
+];
+
+/** Cases about fields the embeddings API does not have are not errors there. */
+const FOR_EMBEDDINGS = COMMON.filter(([name]) => !/^(stream|tools) /.test(name));
+
 describe('robustness', () => {
   let upstream: FakeUpstream;
   let gw: RunningGateway;
@@ -147,6 +160,8 @@ model_list:
     ['/chat/completions', COMMON],
     ['/v1/responses', [...COMMON, ...RESPONSES_ONLY]],
     ['/responses', COMMON],
+    ['/v1/embeddings', [...FOR_EMBEDDINGS, ...EMBEDDINGS_ONLY]],
+    ['/embeddings', FOR_EMBEDDINGS],
   ] as [string, Case[]][])('%s', (path, cases) => {
     it.each(cases)('%s → 4xx', async (_name, body, headers = JSON_CT) => {
       expect4xx(await send(`${gw.url}${path}`, body, headers));
@@ -237,7 +252,9 @@ model_list:
     expect(text).toBe('Hello!');
     const response = await client.responses.create({ model: 'm', input: 'hi' });
     expect(response.output_text).toBe('Hello from the fake upstream');
-    expect(upstream.requests).toHaveLength(3);
+    const embedding = await client.embeddings.create({ model: 'm', input: ['a', 'b'] });
+    expect(embedding.data).toHaveLength(2);
+    expect(upstream.requests).toHaveLength(4);
     upstream.reset();
   });
 });

@@ -176,7 +176,9 @@ describe('secrets', () => {
       expect(outcomes.filter((o) => o.status === 'rejected').length).toBeGreaterThanOrEqual(MODES.length * 3 + 6);
       await run.stop();
       const logs = run.stdout() + run.stderr();
-      expect(logs.length).toBeGreaterThan(0);
+      // The logs did record these requests and their upstream failures; they just hold no key.
+      expect(logs).toMatch(/upstream_rejected/);
+      expect(logs).toMatch(/unauthorized/);
       expectNoSecret(logs);
     });
   });
