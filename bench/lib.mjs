@@ -44,14 +44,14 @@ export function startFake({ chunks, intervalMs }) {
  * Starts the production build as its own process. The probe preload answers memory queries
  * over IPC; `cpuProfDir` adds --cpu-prof (written when the runner asks the gateway to exit).
  */
-export async function startGateway({ configPath, logPath, cpuProfDir, env }) {
+export async function startGateway({ configPath, logPath, cpuProfDir, env, main = join(ROOT, 'dist/main.js') }) {
   const port = await freePort();
   const nodeArgs = ['--import', pathToFileURL(join(BENCH_DIR, 'gateway-probe.mjs')).href];
   if (cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', cpuProfDir);
   const log = openSync(logPath, 'w');
   const child = spawn(
     process.execPath,
-    [...nodeArgs, join(ROOT, 'dist/main.js'), '--config', configPath, '--port', String(port), '--host', '127.0.0.1'],
+    [...nodeArgs, main, '--config', configPath, '--port', String(port), '--host', '127.0.0.1'],
     { cwd: ROOT, stdio: ['ignore', log, log, 'ipc'], env: { ...process.env, ...env } },
   );
   const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
@@ -116,6 +116,18 @@ export const sleep = (ms) => new Promise((r) => setTimeout(r, ms));
 export function rssMiB(pid) {
   const m = /VmRSS:\s+(\d+)\s+kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
+}
+
+/**
+ * CPU time (user + system) a process has used, in ms, from /proc/<pid>/stat. CPU per request
+ * is far less sensitive than req/s to other work on a shared machine, so A/B comparisons of
+ * a change lean on it.
+ */
+export function cpuMs(pid) {
+  const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+  const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+  // fields[0] is field 3 (state); utime and stime are fields 14 and 15, in clock ticks (100 Hz on Linux)
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
 }
 
 export function openFds(pid) {

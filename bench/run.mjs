@@ -8,14 +8,15 @@
 //   npm run bench -- --only chat-50c      one scenario (chat-1c, chat-50c, responses-50c, bridged-50c,
 //                                         stream-paced, stream-burst)
 //   --duration S  --warmup S  --connections N  --stream-interval-ms MS  --rounds N  --no-write
+//   --main path/to/other/dist/main.js     benchmark another build (A/B of a change)
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
-import { join } from 'node:path';
+import { join, resolve as resolvePath } from 'node:path';
 import http from 'node:http';
 import { execSync } from 'node:child_process';
 import { parseArgs } from 'node:util';
 import {
-  BENCH_DIR, ROOT, establishedTo, load, openFds, postOnce, rssMiB, sleep, startFake, startGateway, streamRound, streamOnce, summarize,
+  BENCH_DIR, ROOT, cpuMs, establishedTo, load, openFds, postOnce, rssMiB, sleep, startFake, startGateway, streamRound, streamOnce, summarize,
 } from './lib.mjs';
 
 const { values: args } = parseArgs({
@@ -31,6 +32,8 @@ const { values: args } = parseArgs({
     chunks: { type: 'string', default: '200' },
     rounds: { type: 'string', default: '3' },
     'no-write': { type: 'boolean', default: false },
+    // another build of the gateway, for A/B comparisons of a change (default: dist/main.js)
+    main: { type: 'string' },
   },
 });
 
@@ -102,7 +105,7 @@ async function main() {
   const logPath = join(tmpdir(), `switchboard-bench-${process.pid}.log`);
   let gw;
   try {
-    gw = await startGateway({ configPath, logPath, cpuProfDir: profileDir });
+    gw = await startGateway({ configPath, logPath, cpuProfDir: profileDir, main: args.main ? resolvePath(args.main) : undefined });
     if (args.soak) await soak(fake, gw, Number(args.soak));
     else await standard(fake, gw);
   } finally {
@@ -193,8 +196,11 @@ async function standard(fake, gw) {
     for (const side of ['direct', 'gateway']) {
       const t = sc[side];
       await load({ ...t, connections: sc.connections, durationS: WARMUP, collect: false });
+      const cpu0 = cpuMs(gw.pid);
       row[side] = await load({ ...t, connections: sc.connections, durationS: DURATION });
-      process.stdout.write(`  ${sc.name.padEnd(14)} ${side.padEnd(8)} ${fmt(row[side].rps, 0).padStart(6)} req/s  p50 ${fmt(row[side].p50)} ms  p99 ${fmt(row[side].p99)} ms  non2xx ${row[side].non2xx}\n`);
+      if (side === 'gateway') row.gatewayCpuUsPerRequest = ((cpuMs(gw.pid) - cpu0) * 1000) / row.gateway.requests;
+      process.stdout.write(`  ${sc.name.padEnd(14)} ${side.padEnd(8)} ${fmt(row[side].rps, 0).padStart(6)} req/s  p50 ${fmt(row[side].p50)} ms  p99 ${fmt(row[side].p99)} ms  non2xx ${row[side].non2xx}` +
+        `${side === 'gateway' ? `  gateway CPU ${fmt(row.gatewayCpuUsPerRequest, 0)} µs/req` : ''}\n`);
     }
     row.addedMs = { p50: row.gateway.p50 - row.direct.p50, p90: row.gateway.p90 - row.direct.p90, p99: row.gateway.p99 - row.direct.p99 };
     row.ratio = { rps: row.gateway.rps / row.direct.rps, p50: row.gateway.p50 / row.direct.p50 };
@@ -206,8 +212,12 @@ async function standard(fake, gw) {
     if (!selected(sc.name)) continue;
     const row = { name: sc.name, what: sc.what, streams: sc.concurrency, chunks: CHUNKS, intervalMs: sc.intervalMs };
     for (const side of ['direct', 'gateway']) {
+      const cpu0 = cpuMs(gw.pid);
       row[side] = await measureStreams(sc[side], sc.concurrency, sc.rounds);
-      process.stdout.write(`  ${sc.name.padEnd(14)} ${side.padEnd(8)} wall ${fmt(row[side].wallMs, 1)} ms  ttfc p50 ${fmt(row[side].ttfc.p50)} ms  incomplete ${row[side].incomplete}\n`);
+      // includes the warm-up streams measureStreams runs first
+      if (side === 'gateway') row.gatewayCpuMsPerStream = (cpuMs(gw.pid) - cpu0) / row.gateway.streamsRun;
+      process.stdout.write(`  ${sc.name.padEnd(14)} ${side.padEnd(8)} wall ${fmt(row[side].wallMs, 1)} ms  ttfc p50 ${fmt(row[side].ttfc.p50)} ms  incomplete ${row[side].incomplete}` +
+        `${side === 'gateway' ? `  gateway CPU ${fmt(row.gatewayCpuMsPerStream, 2)} ms/stream` : ''}\n`);
     }
     row.addedMs = {
       wall: row.gateway.wallMs - row.direct.wallMs,
@@ -245,7 +255,8 @@ async function measureStreams(t, concurrency, rounds) {
   const agent = new http.Agent({ keepAlive: true, maxSockets: concurrency });
   const opts = { agent, headers: t.headers };
   try {
-    for (let i = 0; i < Math.max(1, 5 / concurrency); i++) await streamRound(t.url, t.body, concurrency, opts); // warm-up: connections, JIT
+    const warmups = Math.max(1, Math.ceil(5 / concurrency)); // connections, JIT
+    for (let i = 0; i < warmups; i++) await streamRound(t.url, t.body, concurrency, opts);
     const totals = [];
     const ttfcs = [];
     const walls = [];
@@ -263,6 +274,7 @@ async function measureStreams(t, concurrency, rounds) {
     }
     return {
       rounds,
+      streamsRun: (rounds + warmups) * concurrency,
       wallMs: walls.reduce((a, b) => a + b, 0) / walls.length,
       total: summarize(totals),
       ttfc: summarize(ttfcs),
@@ -302,8 +314,8 @@ function evaluateTargets(rows, streams) {
 
 function printTables(rows, streams, gateway, targets) {
   const line = (cols, widths) => cols.map((c, i) => String(c)[i === 0 ? 'padEnd' : 'padStart'](widths[i])).join('  ');
-  const w = [14, 8, 8, 8, 8, 8, 7, 9, 9, 7];
-  console.log('\n' + line(['scenario', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'non2xx', '+p50 ms', '+p99 ms', 'g/d'], w));
+  const w = [14, 8, 8, 8, 8, 8, 7, 9, 9, 7, 11];
+  console.log('\n' + line(['scenario', 'target', 'req/s', 'p50 ms', 'p90 ms', 'p99 ms', 'non2xx', '+p50 ms', '+p99 ms', 'g/d', 'cpu µs/req'], w));
   for (const r of rows) {
     if (r.skipped) {
       console.log(`${r.name.padEnd(14)}  skipped: ${r.skipped}`);
@@ -314,19 +326,19 @@ function printTables(rows, streams, gateway, targets) {
       const g = side === 'gateway';
       console.log(line([
         side === 'direct' ? r.name : '', side, fmt(x.rps, 0), fmt(x.p50), fmt(x.p90), fmt(x.p99), x.non2xx + x.errors,
-        g ? fmt(r.addedMs.p50) : '', g ? fmt(r.addedMs.p99) : '', g ? `${fmt(r.ratio.rps)}x` : '',
+        g ? fmt(r.addedMs.p50) : '', g ? fmt(r.addedMs.p99) : '', g ? `${fmt(r.ratio.rps)}x` : '', g ? fmt(r.gatewayCpuUsPerRequest, 0) : '',
       ], w));
     }
   }
   if (streams.length) {
-    const ws = [14, 8, 9, 9, 9, 10, 10, 8, 10];
-    console.log('\n' + line(['streams', 'target', 'wall ms', 'total p50', 'total p99', 'ttfc p50', 'ttfc p99', 'bad', 'wall g/d'], ws));
+    const ws = [14, 8, 9, 9, 9, 10, 10, 8, 10, 13];
+    console.log('\n' + line(['streams', 'target', 'wall ms', 'total p50', 'total p99', 'ttfc p50', 'ttfc p99', 'bad', 'wall g/d', 'cpu ms/strm'], ws));
     for (const r of streams) {
       for (const side of ['direct', 'gateway']) {
         const x = r[side];
         console.log(line([
           side === 'direct' ? r.name : '', side, fmt(x.wallMs, 1), fmt(x.total.p50, 1), fmt(x.total.p99, 1), fmt(x.ttfc.p50), fmt(x.ttfc.p99), x.incomplete,
-          side === 'gateway' ? `${fmt(r.ratio.wall, 3)}x` : '',
+          side === 'gateway' ? `${fmt(r.ratio.wall, 3)}x` : '', side === 'gateway' ? fmt(r.gatewayCpuMsPerStream, 2) : '',
         ], ws));
       }
     }
