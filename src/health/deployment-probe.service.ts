@@ -26,6 +26,7 @@ export interface DeploymentHealth {
 }
 
 export const DEFAULT_PROBE_TIMEOUT_MS = 10_000;
+const NEVER = new AbortController().signal;
 
 /**
  * GET /health: one tiny real call per deployment (a 1-token chat, or an embedding for
@@ -74,7 +75,8 @@ export class DeploymentProbeService {
       mode,
     } as const;
     const ctx = {
-      signal: AbortSignal.timeout(timeoutMs),
+      // Never aborted: the adapters' own timeout (timeoutMs) reports an upstream timeout, not a cancellation.
+      signal: NEVER,
       requestId: `health-${randomUUID()}`,
       timeoutMs,
       streamIdleTimeoutMs: timeoutMs,
