@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createApp } from '../src/bootstrap.js';
 import { parseConfigText } from '../src/config/config-loader.js';
+import { MIGRATIONS } from '../src/store/migrations/index.js';
 import { StoreService } from '../src/store/store.service.js';
 import { admin, describeBackends, startAdminGateway, TestStore } from './helpers/store-backends.js';
 
@@ -29,7 +30,8 @@ describeBackends('store lifecycle', (backend) => {
       }
     }
     const applied = (await store.rows('kysely_migration')).map((r) => r.name);
-    expect(applied).toEqual(['0001-models-and-aliases']);
+    expect(applied).toEqual(Object.keys(MIGRATIONS)); // each exactly once, in order
+    expect(applied[0]).toBe('0001-models-and-aliases');
   });
 
   it('ping() rejects once the store is closed', async () => {
