@@ -1,4 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
+import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
 import type { JsonObject, ProviderAdapter, UpstreamCallContext, UpstreamStream } from '../../providers/provider-adapter.js';
 import { providerInfo } from '../../providers/provider-catalog.js';
 import type { ResolvedTarget } from '../../routing/router.service.js';
@@ -19,14 +20,14 @@ export class ResponsesBridgeService {
   private readonly ids: IdSource = randomIds;
 
   async json(adapter: ProviderAdapter, target: ResolvedTarget, request: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
-    const chat = await adapter.chat(target, this.toChat(target, request, false, ctx), ctx);
+    const chat = await adapter.chat(target, this.toChat(target, request, false, ctx), ctx).catch(inResponsesTerms);
     const response = chatToResponse(chat, request, this.context(target));
     this.items.remember(response.output);
     return response;
   }
 
   async stream(adapter: ProviderAdapter, target: ResolvedTarget, request: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream> {
-    const upstream = await adapter.chatStream(target, this.toChat(target, request, true, ctx), ctx);
+    const upstream = await adapter.chatStream(target, this.toChat(target, request, true, ctx), ctx).catch(inResponsesTerms);
     return {
       headers: upstream.headers,
       events: chatStreamToResponseEvents(upstream.events, request, this.context(target), (response) => this.items.remember(response.output)),
@@ -51,6 +52,37 @@ export class ResponsesBridgeService {
   private context(target: ResolvedTarget): BridgeResponseContext {
     return { requestedName: target.requestedName, ids: this.ids, now: () => Math.floor(Date.now() / 1000) };
   }
+}
+
+/** Chat parameter → the Responses parameter the client actually sent. */
+const RESPONSES_PARAM: Readonly<Record<string, string>> = {
+  max_tokens: 'max_output_tokens',
+  max_completion_tokens: 'max_output_tokens',
+  response_format: 'text.format',
+  reasoning_effort: 'reasoning.effort',
+  verbosity: 'text.verbosity',
+  messages: 'input',
+};
+
+/**
+ * An adapter that rejects a translated chat parameter (Anthropic has no response_format, say)
+ * names the chat parameter; the client sent the Responses one, so the error is restated.
+ * Upstream rejections are left alone: they carry the provider's own words.
+ */
+function inResponsesTerms(err: unknown): never {
+  if (err instanceof GatewayError && err.code === ErrorCode.InvalidRequest && err.param) {
+    // Chat message indexes do not map onto input item indexes, so only the top-level name is restated.
+    const head = err.param.split(/[.[]/)[0];
+    const param = RESPONSES_PARAM[head];
+    if (param) {
+      throw new GatewayError(
+        ErrorCode.InvalidRequest,
+        `${err.message} (The request was translated from the Responses API: '${head}' comes from '${param}'.)`,
+        { param, cause: err },
+      );
+    }
+  }
+  throw err;
 }
 
 /**

@@ -1,0 +1,213 @@
+import { createOpenAI } from '@ai-sdk/openai';
+import type { OpenAIProvider } from '@ai-sdk/openai';
+import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
+import OpenAI, { BadRequestError } from 'openai';
+import type { ResponseInputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import { FakeAnthropic } from './helpers/fake-anthropic.js';
+import { RunningGateway, startGateway } from './helpers/gateway.js';
+
+/**
+ * /v1/responses on Anthropic: the Responses bridge on top of the Anthropic adapter's chat
+ * facade, against a fake Anthropic server that validates requests like the real API.
+ */
+describe('Responses bridge over Anthropic (e2e)', () => {
+  let fake: FakeAnthropic;
+  let gw: RunningGateway;
+  let client: OpenAI;
+  let vercel: OpenAIProvider;
+
+  const weatherTool = {
+    type: 'function' as const,
+    name: 'get_weather',
+    description: 'Current weather for a city',
+    parameters: { type: 'object', properties: { city: { type: 'string' } }, required: ['city'] },
+    strict: false,
+  };
+
+  beforeAll(async () => {
+    fake = await FakeAnthropic.start(['sk-ant-test']);
+    gw = await startGateway(`
+model_list:
+  - model_name: claude
+    litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: ${fake.url}, api_key: sk-ant-test }
+  - model_name: claude-drop
+    litellm_params: { model: anthropic/claude-haiku-4-5, api_base: ${fake.url}, api_key: sk-ant-test, drop_params: true }
+router_settings:
+  num_retries: 0
+`);
+    client = new OpenAI({ baseURL: gw.baseURL, apiKey: 'unused', maxRetries: 0 });
+    vercel = createOpenAI({ baseURL: gw.baseURL, apiKey: 'unused' });
+  });
+
+  afterAll(async () => {
+    await gw.close();
+    await fake.close();
+  });
+
+  beforeEach(() => fake.reset());
+
+  it('responses.create: instructions → system, input → messages, max_output_tokens → max_tokens', async () => {
+    const response = await client.responses.create({
+      model: 'claude',
+      instructions: 'You are terse.',
+      input: 'Hello there',
+      max_output_tokens: 300,
+      temperature: 0.5,
+    });
+
+    expect(fake.requests).toHaveLength(1);
+    expect(fake.last().path).toBe('/v1/messages');
+    expect(fake.last().body).toEqual({
+      model: 'claude-sonnet-4-5',
+      max_tokens: 300,
+      system: 'You are terse.',
+      messages: [{ role: 'user', content: 'Hello there' }],
+      temperature: 0.5,
+    });
+    expect(response.model).toBe('claude');
+    expect(response.status).toBe('completed');
+    expect(response.output_text).toBe('Echo: Hello there');
+    expect(response.usage).toMatchObject({ input_tokens: 21, output_tokens: 9, total_tokens: 30 });
+  });
+
+  it('streamed: the Responses event sequence, text assembled, usage on response.completed', async () => {
+    const stream = await client.responses.create({ model: 'claude', input: 'Tell me a story', stream: true });
+    const events: ResponseStreamEvent[] = [];
+    for await (const e of stream) events.push(e);
+
+    expect(fake.last().body.stream).toBe(true);
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    expect(events[0].type).toBe('response.created');
+    expect(events[1].type).toBe('response.in_progress');
+    const text = events.filter((e) => e.type === 'response.output_text.delta').map((e) => (e as { delta: string }).delta).join('');
+    expect(text).toBe('Echo: Tell me a story');
+    const last = events[events.length - 1];
+    if (last.type !== 'response.completed') throw new Error(`expected response.completed, got ${last.type}`);
+    expect(last.response.output[0]).toMatchObject({ type: 'message', content: [{ type: 'output_text', text: 'Echo: Tell me a story' }] });
+    expect(last.response.usage).toMatchObject({ input_tokens: 21, output_tokens: 9, total_tokens: 30 });
+  });
+
+  it('tool round trip: tool_use → function_call item; function_call_output → tool_result', async () => {
+    fake.enqueue({
+      message: {
+        content: [
+          { type: 'text', text: 'Checking.' },
+          { type: 'tool_use', id: 'toolu_01Paris', name: 'get_weather', input: { city: 'Paris' } },
+        ],
+      },
+    });
+    const input: ResponseInputItem[] = [{ role: 'user', content: 'Weather in Paris?' }];
+    const first = await client.responses.create({ model: 'claude', input, tools: [weatherTool] });
+
+    expect(fake.last().body.tools).toEqual([
+      { name: 'get_weather', description: 'Current weather for a city', input_schema: weatherTool.parameters },
+    ]);
+    expect(first.output.map((o) => o.type)).toEqual(['message', 'function_call']);
+    expect(first.output_text).toBe('Checking.');
+    expect(first.output[1]).toMatchObject({ type: 'function_call', call_id: 'toolu_01Paris', name: 'get_weather', arguments: '{"city":"Paris"}' });
+
+    const second = await client.responses.create({
+      model: 'claude',
+      tools: [weatherTool],
+      input: [...input, ...(first.output as ResponseInputItem[]), { type: 'function_call_output', call_id: 'toolu_01Paris', output: '18C' }],
+    });
+    // The fake rejects unpaired tool_use/tool_result blocks: reaching it means the pairing held.
+    expect(fake.last().body.messages).toEqual([
+      { role: 'user', content: 'Weather in Paris?' },
+      {
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Checking.' },
+          { type: 'tool_use', id: 'toolu_01Paris', name: 'get_weather', input: { city: 'Paris' } },
+        ],
+      },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_01Paris', content: '18C' }] },
+    ]);
+    expect(second.output_text).toBe('The tools said: 18C');
+  });
+
+  it('streamed tool call: argument deltas from input_json_delta, done with the full arguments', async () => {
+    fake.enqueue({ message: { content: [{ type: 'tool_use', id: 'toolu_02Rome', name: 'get_weather', input: { city: 'Rome' } }] } });
+    const stream = await client.responses.create({ model: 'claude', input: 'Weather in Rome?', tools: [weatherTool], stream: true });
+    const events: ResponseStreamEvent[] = [];
+    for await (const e of stream) events.push(e);
+
+    const types = events.map((e) => e.type);
+    expect(types[0]).toBe('response.created');
+    expect(types).toContain('response.function_call_arguments.delta');
+    expect(types.slice(-3)).toEqual(['response.function_call_arguments.done', 'response.output_item.done', 'response.completed']);
+    const added = events.find((e) => e.type === 'response.output_item.added');
+    expect(added).toMatchObject({ item: { type: 'function_call', call_id: 'toolu_02Rome', name: 'get_weather' } });
+    const deltas = events.filter((e) => e.type === 'response.function_call_arguments.delta').map((e) => (e as { delta: string }).delta);
+    expect(JSON.parse(deltas.join(''))).toEqual({ city: 'Rome' });
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+  });
+
+  it('text.format json_schema has no Anthropic counterpart: 400 naming text.format', async () => {
+    const err = await client.responses
+      .create({ model: 'claude', input: 'hi', text: { format: { type: 'json_schema', name: 'x', schema: { type: 'object' } } } })
+      .then(() => undefined, (e: unknown) => e);
+    expect(err).toBeInstanceOf(BadRequestError);
+    expect((err as BadRequestError).param).toBe('text.format');
+    expect((err as BadRequestError).message).toContain("'response_format' comes from 'text.format'");
+    expect(fake.requests).toHaveLength(0);
+
+    // With drop_params it is dropped on the way to Anthropic.
+    const ok = await client.responses.create({
+      model: 'claude-drop',
+      input: 'hi',
+      text: { format: { type: 'json_schema', name: 'x', schema: { type: 'object' } } },
+    });
+    expect(ok.output_text).toBe('Echo: hi');
+    expect(fake.last().body.response_format).toBeUndefined();
+  });
+
+  describe('Vercel AI SDK', () => {
+    const weather = tool({
+      description: 'Current weather for a city',
+      inputSchema: jsonSchema<{ city: string }>({ type: 'object', properties: { city: { type: 'string' } }, required: ['city'] }),
+      execute: async ({ city }) => `${city}: 18C`,
+    });
+
+    it("generateText and streamText on openai('claude') (Responses API)", async () => {
+      const generated = await generateText({ model: vercel('claude'), system: 'Be brief.', prompt: 'hi' });
+      expect(generated.text).toBe('Echo: hi');
+      expect(fake.last().body).toMatchObject({ system: 'Be brief.', messages: [{ role: 'user', content: 'hi' }] });
+
+      const streamed = streamText({ model: vercel('claude'), prompt: 'stream me' });
+      expect(await streamed.text).toBe('Echo: stream me');
+      expect((await streamed.usage).inputTokens).toBe(21);
+    });
+
+    it("streamText with a tool loop on openai('claude')", async () => {
+      fake.enqueue({
+        message: {
+          content: [
+            { type: 'text', text: 'Let me look.' },
+            { type: 'tool_use', id: 'toolu_03', name: 'weather', input: { city: 'Oslo' } },
+          ],
+        },
+      });
+      const result = streamText({ model: vercel('claude'), prompt: 'Weather in Oslo?', tools: { weather }, stopWhen: stepCountIs(3) });
+      expect(await result.text).toBe('The tools said: Oslo: 18C');
+      const steps = await result.steps;
+      expect(steps).toHaveLength(2);
+      expect(steps[0].text).toBe('Let me look.');
+      expect(fake.requests).toHaveLength(2);
+      expect(fake.requests[1].body.messages[1]).toEqual({
+        role: 'assistant',
+        content: [
+          { type: 'text', text: 'Let me look.' },
+          { type: 'tool_use', id: 'toolu_03', name: 'weather', input: { city: 'Oslo' } },
+        ],
+      });
+    });
+
+    it("generateText and streamText on openai.chat('claude')", async () => {
+      const generated = await generateText({ model: vercel.chat('claude'), prompt: 'hi' });
+      expect(generated.text).toBe('Echo: hi');
+      const streamed = streamText({ model: vercel.chat('claude'), prompt: 'stream me' });
+      expect(await streamed.text).toBe('Echo: stream me');
+    });
+  });
+});
