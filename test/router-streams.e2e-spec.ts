@@ -88,6 +88,16 @@ router_settings:\n  num_retries: 2\n  allowed_fails: 1\n  retry_after: 0.01\n`);
     await f.waitForClientAborts(1);
   });
 
+  it('an error status whose body never comes is bounded by stream_timeout and retried', async () => {
+    const f = await fake();
+    await gateway(`model_list:${deployment('solo', f, 'solo-1', 'stream_timeout: 0.2')}\nrouter_settings:\n  num_retries: 1\n  retry_after: 0.01\n`);
+    f.enqueue({ status: 500, sse: ['never sent'], firstEventDelayMs: 5000 });
+    const started = Date.now();
+    expect(await chatText('solo')).toBe('Hello!');
+    expect(Date.now() - started).toBeLessThan(1500);
+    await f.waitForClientAborts(1);
+  });
+
   it('every attempt failing before the first byte is a JSON error with the right status, never a 200', async () => {
     const f = await fake();
     f.always = { status: 500, body: { error: { message: 'down' } } };

@@ -87,13 +87,13 @@ export async function postStream(req: UpstreamRequest, ctx: UpstreamCallContext)
   }
   const stream = res.data;
   if (res.status < 200 || res.status >= 300) {
-    const text = await readAll(stream).catch(() => '');
+    const text = await readBounded(stream, ctx, req.provider).catch(() => '');
     throw upstreamStatusError(req.provider, res.status, text, headerValue(res.headers['retry-after']), req.secrets);
   }
   const contentType = String(res.headers['content-type'] ?? '');
   if (contentType.includes('application/json')) {
     // Some servers ignore stream:true or answer an error as JSON with a 200.
-    const text = await readAll(stream);
+    const text = await readBounded(stream, ctx, req.provider);
     const body = parseJsonObject(req.provider, text);
     if (body.error) throw upstreamStatusError(req.provider, 502, text, undefined, req.secrets);
     throw new GatewayError(ErrorCode.UpstreamError, `Upstream provider ${req.provider} answered a stream request with a JSON body.`);
@@ -154,6 +154,16 @@ async function withIdleTimeout<T>(promise: Promise<T>, ms: number, provider: str
     return await Promise.race([promise, timeout]);
   } finally {
     clearTimeout(timer);
+  }
+}
+
+/** A body read on the stream path obeys the idle timeout too: headers then silence must not hang a request. */
+async function readBounded(stream: IncomingMessage, ctx: UpstreamCallContext, provider: string): Promise<string> {
+  try {
+    return await withIdleTimeout(readAll(stream), ctx.streamIdleTimeoutMs, provider);
+  } catch (err) {
+    stream.destroy();
+    throw err;
   }
 }
 
