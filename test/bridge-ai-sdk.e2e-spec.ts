@@ -171,7 +171,7 @@ router_settings:
 
     it('an unsupported built-in tool surfaces as the 400 from the gateway', async () => {
       await expect(
-        generateText({ model: openai('qwen'), prompt: 'search', tools: { web_search: openai.tools.webSearch({}) } }),
+        generateText({ model: openai('qwen'), prompt: 'search', tools: { web_search: openai.tools.webSearch({}) } as never }),
       ).rejects.toThrow(/Unsupported parameter 'tools\[0\]'/);
       expect(upstream.requests).toHaveLength(0);
     });

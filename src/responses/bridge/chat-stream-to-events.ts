@@ -84,6 +84,8 @@ class StreamState {
   private readonly tools = new Map<number | string, ToolState>();
   private finishReason: unknown;
   private usage: unknown;
+  /** The upstream sent `[DONE]`. */
+  sawDone = false;
 
   constructor(
     request: JsonObject,
@@ -127,8 +129,6 @@ class StreamState {
       throw new GatewayError(ErrorCode.UpstreamError, 'The upstream ended the chat stream before it finished.');
     }
   }
-
-  sawDone = false;
 
   finish(): JsonObject {
     const { status, incompleteDetails } = finishToStatus(this.finishReason);
