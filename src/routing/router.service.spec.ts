@@ -130,6 +130,26 @@ describe('RouterService', () => {
     expect(err.retryAfterSeconds).toBe(20);
   });
 
+  it('an upstream 401 cools a deployment down only when the group has another one', async () => {
+    const reject401 = async () => {
+      throw new GatewayError(ErrorCode.UpstreamRejected, 'bad key', { upstreamStatus: 401 });
+    };
+    const single = setup('  allowed_fails: 0\n', 'a');
+    for (let i = 0; i < 3; i++) {
+      const err = (await single.router.execute(single.resolver.resolve('grp', 'chat'), reject401, options()).catch((e: unknown) => e)) as GatewayError;
+      expect(err.upstreamStatus).toBe(401);
+    }
+    const pair = setup('  allowed_fails: 0\n  cooldown_time: 60\n', 'a b');
+    const seen: string[] = [];
+    const attempt = async (t: ResolvedTarget) => {
+      seen.push(t.deploymentId);
+      if (t.deploymentId === 'a') return reject401();
+      return 'ok';
+    };
+    for (let i = 0; i < 10; i++) await pair.router.execute(pair.resolver.resolve('grp', 'chat'), attempt, options()).catch(() => undefined);
+    expect(seen.filter((id) => id === 'a')).toHaveLength(1);
+  });
+
   describe('streams', () => {
     async function* events(items: (string | Error)[]): AsyncGenerator<SseEvent> {
       for (const i of items) {

@@ -165,7 +165,9 @@ export class RouterService {
         lastError = err;
         if (options.signal.aborted) throw err;
         const failure = classifyFailure(err);
-        this.noteFailure(key, target, failure, policy);
+        // A wrong key or model id on the only deployment is better reported as what it is (401/404)
+        // than hidden behind a cooldown 503; with alternatives, cooling it down routes around it.
+        if (failure !== 'deployment_rejected' || resolution.candidates.length > 1) this.noteFailure(key, target, failure, policy);
         tried.set(key, retryAfterMs(err));
         if (!isRetryableClass(failure)) throw err;
         const allowed = this.retriesAllowed(target, failure, settings);
