@@ -98,6 +98,10 @@ async function main(): Promise<void> {
   };
   process.on('SIGTERM', onSignal);
   process.on('SIGINT', onSignal);
+  // One request's forgotten promise must not take every other open stream down with it.
+  process.on('unhandledRejection', (reason: unknown) => {
+    logger.pino.error({ context: 'Process', err: { message: (reason as Error)?.message ?? String(reason), stack: (reason as Error)?.stack } }, 'unhandled rejection');
+  });
 
   await app.listen(port, host);
   logger.pino.info(
