@@ -293,6 +293,29 @@ general_settings:
     });
   });
 
+  describe('the same contract on /v1/responses and /v1/embeddings', () => {
+    const calls: [string, () => Promise<unknown>][] = [
+      ['responses', () => client.responses.create({ model: 'm', input: 'hi' })],
+      ['responses, streaming', () => client.responses.create({ model: 'm', input: 'hi', stream: true })],
+      ['embeddings', () => client.embeddings.create({ model: 'm', input: 'hi' })],
+    ];
+    const upstreamFailures: [string, object, number, string][] = [
+      ['upstream 400', { status: 400, body: { error: { message: 'bad thing' } } }, 400, 'invalid_request_error'],
+      ['upstream 401', { status: 401, body: { error: { message: 'bad key' } } }, 401, 'authentication_error'],
+      ['upstream 429', { status: 429, headers: { 'retry-after': '2' }, body: { error: { message: 'slow' } } }, 429, 'rate_limit_error'],
+      ['upstream 500', { status: 500, body: { error: { message: 'boom' } } }, 502, 'api_error'],
+      ['connection reset', { reset: true }, 502, 'api_error'],
+    ];
+    for (const [endpoint, call] of calls) {
+      it.each(upstreamFailures)(`${endpoint}: %s → %i`, async (_what, reply, status, type) => {
+        upstream.enqueue(reply);
+        const err = await failure(call());
+        expect([err.status, err.type]).toEqual([status, type]);
+        if (status === 429) expect(err.headers?.get('retry-after')).toBe('2');
+      });
+    }
+  });
+
   describe('upstream timeout → 504 timeout_error', () => {
     it('JSON', async () => {
       upstream.enqueue({ hang: true });
