@@ -265,6 +265,13 @@ general_settings:
       expect(err.type).toBe('rate_limit_error');
     });
 
+    it('streaming: a 200 JSON error body instead of a stream keeps its in-band status', async () => {
+      upstream.enqueue({ status: 200, body: { error: { message: 'Rate limited by provider', code: 429 } } });
+      const err = await failure(chat('m', { stream: true }));
+      expect([err.status, err.type]).toEqual([429, 'rate_limit_error']);
+      expect(err.message).toContain('Rate limited by provider');
+    });
+
     it('streaming: connection refused is a JSON 502', async () => {
       const err = await failure(chat('dead', { stream: true }));
       expect(err.status).toBe(502);

@@ -95,7 +95,7 @@ export async function postStream(req: UpstreamRequest, ctx: UpstreamCallContext)
     // Some servers ignore stream:true or answer an error as JSON with a 200.
     const text = await readBounded(stream, ctx, req.provider);
     const body = parseJsonObject(req.provider, text);
-    if (body.error) throw upstreamStatusError(req.provider, 502, text, undefined, req.secrets);
+    if (body.error) throw upstreamStatusError(req.provider, inBandErrorStatus(body) ?? 502, text, undefined, req.secrets);
     throw new GatewayError(ErrorCode.UpstreamError, `Upstream provider ${req.provider} answered a stream request with a JSON body.`);
   }
   return {
