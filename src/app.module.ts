@@ -15,7 +15,11 @@ import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
 import { RequestTelemetryMiddleware } from './metrics/request-telemetry.middleware.js';
 import { ModelsModule } from './models/models.module.js';
+import { KeysModule } from './keys/keys.module.js';
+import { LimitsModule } from './limits/limits.module.js';
+import { RedisModule } from './redis/redis.module.js';
 import { ResponsesModule } from './responses/responses.module.js';
+import { SpendModule } from './spend/spend.module.js';
 import { StoreModule } from './store/store.module.js';
 
 @Module({})
@@ -23,7 +27,7 @@ export class AppModule implements NestModule {
   static forRoot(options: GatewayOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, EmbeddingsModule, ModelsModule, HealthModule, StoreModule, AdminModule, LoggingModule.forRoot(options.server), MetricsModule],
+      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, EmbeddingsModule, ModelsModule, HealthModule, StoreModule, AdminModule, LoggingModule.forRoot(options.server), MetricsModule, RedisModule, KeysModule, SpendModule, LimitsModule],
       providers: [
         { provide: APP_FILTER, useClass: GatewayExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },

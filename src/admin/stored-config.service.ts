@@ -28,6 +28,7 @@ export class StoredConfigService implements OnModuleInit {
   private readonly logger = new Logger('Admin');
   private state: StoredState = { models: new Map(), aliases: new Map() };
   private tail: Promise<unknown> = Promise.resolve();
+  private readonly writeListeners: (() => void)[] = [];
 
   constructor(
     private readonly registry: ConfigRegistryService,
@@ -82,8 +83,14 @@ export class StoredConfigService implements OnModuleInit {
       const pending = validated(() => this.registry.build({ stored: this.layerOf(next) }));
       await persist();
       this.commit(pending, next);
+      for (const listener of this.writeListeners) listener();
       return result();
     });
+  }
+
+  /** Runs after every successful admin write (not after reloads): replication tells the other replicas. */
+  onStoredWrite(listener: () => void): void {
+    this.writeListeners.push(listener);
   }
 
   /** Re-reads the config file and swaps it in under the stored layer (POST /config/reload). */

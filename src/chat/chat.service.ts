@@ -20,16 +20,18 @@ export class ChatService {
   async complete(body: JsonObject & { model: string; stream?: boolean }, ctx: RequestContext): Promise<GatewayResult> {
     const resolution = this.resolver.resolve(body.model, 'chat', ctx.caller);
     const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'chat' as const, caller: ctx.caller };
+    const meter = ctx.meter;
     if (body.stream === true) {
       const { result, target } = await this.router.execute(
         resolution,
-        (t, c) => this.providers.get(t.provider).chatStream(t, body, c),
+        (t, c) => this.providers.get(t.provider).chatStream(t, meter ? meter.chatStreamBody(body, t) : body, c),
         options,
       );
+      const events = rewriteStreamModel(result.events, resolution.requestedName);
       return {
         kind: 'sse',
         flavour: 'chat',
-        events: rewriteStreamModel(result.events, resolution.requestedName),
+        events: meter ? meter.stream('chat', target, events, body) : events,
         headers: { ...result.headers, [DEPLOYMENT_HEADER]: target.deploymentId },
       };
     }
@@ -38,9 +40,10 @@ export class ChatService {
       (t, c) => this.providers.get(t.provider).chat(t, body, c),
       options,
     );
+    const json = rewriteModel(result, resolution.requestedName);
     return {
       kind: 'json',
-      body: rewriteModel(result, resolution.requestedName),
+      body: meter ? meter.json('chat', target, json) : json,
       headers: { [DEPLOYMENT_HEADER]: target.deploymentId },
     };
   }

@@ -1,6 +1,7 @@
 import type { Request, Response } from 'express';
 import { ANONYMOUS, Caller } from '../auth/caller.js';
 import type { RequestTelemetry } from '../metrics/request-telemetry.js';
+import type { UsageMeter } from '../spend/usage-meter.js';
 
 /** Per-request facts every endpoint service needs, with no framework types inside. */
 export interface RequestContext {
@@ -8,6 +9,8 @@ export interface RequestContext {
   readonly caller: Caller;
   /** Aborted when the client disconnects before the response is complete. */
   readonly signal: AbortSignal;
+  /** Charges the served result to spend and token limits (inference routes; set by KeyLimitsInterceptor). */
+  readonly meter?: UsageMeter;
 }
 
 export interface GatewayRequest extends Request {
@@ -15,6 +18,7 @@ export interface GatewayRequest extends Request {
   caller?: Caller;
   /** Timing and usage for logs and metrics (set by RequestTelemetryMiddleware). */
   telemetry?: RequestTelemetry;
+  usageMeter?: UsageMeter;
 }
 
 export function requestContext(req: GatewayRequest, res: Response): RequestContext {
@@ -23,5 +27,5 @@ export function requestContext(req: GatewayRequest, res: Response): RequestConte
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  return { requestId: req.requestId ?? '-', caller: req.caller ?? ANONYMOUS, signal: controller.signal };
+  return { requestId: req.requestId ?? '-', caller: req.caller ?? ANONYMOUS, signal: controller.signal, meter: req.usageMeter };
 }

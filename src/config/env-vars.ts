@@ -11,6 +11,7 @@ export const ENV_VARS = {
   DATABASE_URL: 'postgres://… switches the store to PostgreSQL (default: embedded SQLite)',
   DATA_DIR: 'directory of the embedded SQLite store (flag --data-dir, default ./data)',
   REDIS_URL: 'redis://… shares counters and config changes between replicas',
+  REDIS_KEY_PREFIX: 'prefix of every Redis key and channel, default switchboard: (replicas of one gateway share it)',
   SERVER_ROOT_PATH: 'serve every route under this base path, e.g. /llm (flag --base-path)',
   TRUST_PROXY: 'Express trust proxy: true, a hop count, or addresses/subnets (flag --trust-proxy)',
   CORS_ORIGINS: "comma-separated allowed origins, or '*' (flag --cors-origins; default: CORS off)",

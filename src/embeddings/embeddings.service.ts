@@ -34,9 +34,10 @@ export class EmbeddingsService {
       },
       options,
     );
+    const json = rewriteModel(result, resolution.requestedName);
     return {
       kind: 'json',
-      body: rewriteModel(result, resolution.requestedName),
+      body: ctx.meter ? ctx.meter.json('embeddings', target, json) : json,
       headers: { [DEPLOYMENT_HEADER]: target.deploymentId },
     };
   }

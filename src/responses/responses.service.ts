@@ -28,17 +28,19 @@ export class ResponsesService {
     const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'responses' as const, caller: ctx.caller };
     if (body.stream === true) {
       const { result, target } = await this.router.execute(resolution, (t, c) => this.stream(t, body, c), options);
+      const events = rewriteStreamModel(result.events, resolution.requestedName);
       return {
         kind: 'sse',
         flavour: 'responses',
-        events: rewriteStreamModel(result.events, resolution.requestedName),
+        events: ctx.meter ? ctx.meter.stream('responses', target, events, body) : events,
         headers: { ...result.headers, [DEPLOYMENT_HEADER]: target.deploymentId },
       };
     }
     const { result, target } = await this.router.execute(resolution, (t, c) => this.json(t, body, c), options);
+    const json = rewriteModel(result, resolution.requestedName);
     return {
       kind: 'json',
-      body: rewriteModel(result, resolution.requestedName),
+      body: ctx.meter ? ctx.meter.json('responses', target, json) : json,
       headers: { [DEPLOYMENT_HEADER]: target.deploymentId },
     };
   }

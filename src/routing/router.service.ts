@@ -50,6 +50,12 @@ export interface Executed<T> {
 
 export type Attempt<T> = (target: ResolvedTarget, ctx: UpstreamCallContext) => Promise<T>;
 
+/**
+ * Per-deployment rpm/tpm limits (set by the limits module): resolves to undefined when the
+ * deployment may take this request (and counts it), else to the milliseconds until it may.
+ */
+export type DeploymentAdmission = (target: DeploymentTarget) => Promise<number | undefined> | number | undefined;
+
 /** Optional injection token for the router's randomness (tests replay decisions with a seed). */
 export const ROUTER_RNG = Symbol('ROUTER_RNG');
 
@@ -76,6 +82,7 @@ export class RouterService {
   readonly cooldowns = new CooldownTracker();
   readonly stats = new DeploymentStats();
   private readonly rng: Rng;
+  private admission?: DeploymentAdmission;
 
   constructor(
     private readonly registry: ConfigRegistryService,
@@ -83,6 +90,10 @@ export class RouterService {
     @Optional() @Inject(ROUTER_RNG) rng?: Rng,
   ) {
     this.rng = rng ?? defaultRng;
+  }
+
+  setAdmission(admission: DeploymentAdmission): void {
+    this.admission = admission;
   }
 
   async execute<T>(resolution: Resolution, attempt: Attempt<T>, options: ExecuteOptions): Promise<Executed<T>> {
@@ -134,16 +145,26 @@ export class RouterService {
     const tried = new Map<string, number>();
     let retries = 0;
     let lastError: unknown;
+    /** Deployments at their rpm/tpm limit → ms until they take requests again: skipped for this request. */
+    const saturated = new Map<string, number>();
     for (;;) {
       const now = Date.now();
-      const pool = resolution.candidates.filter((t) => !this.cooldowns.isCoolingDown(deploymentKey(t), now));
+      const pool = resolution.candidates.filter((t) => !this.cooldowns.isCoolingDown(deploymentKey(t), now) && !saturated.has(deploymentKey(t)));
       if (pool.length === 0) {
         if (lastError !== undefined) throw lastError;
+        if (saturated.size > 0) throw this.allSaturated(resolution, saturated);
         throw this.noHealthyDeployment(resolution, now);
       }
       const fresh = pool.filter((t) => !tried.has(deploymentKey(t)));
       const target = chooseDeployment(fresh.length ? fresh : pool, settings.routingStrategy, this.stats, this.rng);
       const key = deploymentKey(target);
+      if (this.admission) {
+        const waitMs = await this.admission(target);
+        if (waitMs !== undefined) {
+          saturated.set(key, waitMs);
+          continue;
+        }
+      }
       if (tried.has(key)) {
         // Back to a deployment that already failed this request: give it time first.
         const askedMs = tried.get(key)!;
@@ -239,6 +260,15 @@ export class RouterService {
     const policyKey = retryPolicyKey(failure);
     const fromPolicy = policyKey ? settings.retryPolicy[policyKey] : undefined;
     return fromPolicy ?? settings.numRetries;
+  }
+
+  private allSaturated(resolution: Resolution, saturated: ReadonlyMap<string, number>): GatewayError {
+    const seconds = Math.max(1, Math.ceil(Math.min(...saturated.values()) / 1000));
+    return new GatewayError(
+      ErrorCode.RateLimited,
+      `Every deployment of model '${resolution.requestedName}' is at its rpm/tpm limit; retry in ${seconds}s.`,
+      { retryAfterSeconds: seconds },
+    );
   }
 
   private noHealthyDeployment(resolution: Resolution, now: number): GatewayError {

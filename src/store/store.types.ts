@@ -35,7 +35,57 @@ export interface AliasesTable {
   updated_at: string;
 }
 
+/** Virtual keys (issue 6): `token` is the SHA-256 hex of the key; the key itself is never stored. */
+export interface VirtualKeysTable {
+  token: string;
+  /** Masked form shown in admin output, e.g. `sk-...a1b2`. */
+  key_name: string;
+  key_alias: string | null;
+  /** JSON array of allowed model names / patterns; [] = all. */
+  models: string;
+  max_budget: number | null;
+  budget_duration: string | null;
+  budget_reset_at: string | null;
+  /** Spend in the current budget period (reset with budget_duration). */
+  spend: number;
+  /** Lifetime spend. */
+  total_spend: number;
+  rpm_limit: number | null;
+  tpm_limit: number | null;
+  max_parallel_requests: number | null;
+  expires: string | null;
+  /** JSON object. */
+  metadata: string;
+  created_at: string;
+  updated_at: string;
+}
+
+/** One row per completed inference request (written in batches, off the request path). */
+export interface SpendLogsTable {
+  id: string;
+  request_id: string;
+  /** virtual_keys.token, or null for the master key / an open gateway. */
+  api_key: string | null;
+  call_type: string;
+  model: string;
+  model_group: string;
+  model_id: string;
+  provider: string;
+  upstream_model: string;
+  prompt_tokens: number;
+  completion_tokens: number;
+  total_tokens: number;
+  /** 'upstream' when the provider reported usage, 'estimated' when tokens were counted. */
+  usage_source: string;
+  spend: number;
+  stream: number;
+  start_time: string;
+  end_time: string;
+}
+
 export interface Database {
   models: ModelsTable;
   aliases: AliasesTable;
+  virtual_keys: VirtualKeysTable;
+  spend_logs: SpendLogsTable;
 }

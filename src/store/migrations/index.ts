@@ -1,5 +1,6 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { modelsAndAliases } from './0001-models-and-aliases.js';
+import { keysAndSpend } from './0002-keys-and-spend.js';
 
 /**
  * Every migration, in order. Names are sorted by Kysely and recorded in `kysely_migration`;
@@ -9,6 +10,7 @@ import { modelsAndAliases } from './0001-models-and-aliases.js';
  */
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-models-and-aliases': modelsAndAliases,
+  '0002-keys-and-spend': keysAndSpend,
 };
 
 export const migrationProvider: MigrationProvider = {

@@ -1,0 +1,102 @@
+import { Injectable } from '@nestjs/common';
+import { ErrorCode, GatewayError } from '../common/gateway-error.js';
+import { KeyCacheService } from '../keys/key-cache.service.js';
+import type { DeploymentTarget } from '../routing/routing-table.js';
+import { Lease, RateLimitService, Window } from './rate-limit.service.js';
+
+export interface KeyAdmission {
+  readonly lease?: Lease;
+  /** x-ratelimit-* headers for the response. */
+  readonly headers: Record<string, string>;
+}
+
+/**
+ * The limits of a virtual key (budget, rpm, tpm, parallel requests) and of a deployment
+ * (litellm_params rpm / tpm). Checks run before any upstream call; token counts are added when
+ * the usage is known.
+ */
+@Injectable()
+export class LimitsService {
+  constructor(
+    private readonly counters: RateLimitService,
+    private readonly cache: KeyCacheService,
+  ) {}
+
+  /** Throws 429 (rate_limit_exceeded or budget_exceeded) when the key may not make this request now. */
+  async admitKey(token: string): Promise<KeyAdmission> {
+    const entry = this.cache.get(token);
+    const headers: Record<string, string> = {};
+    if (!entry) return { headers };
+    const key = entry.key;
+    if (key.maxBudget !== undefined) {
+      const spend = this.cache.periodSpend(entry);
+      if (spend >= key.maxBudget) {
+        const resetS = entry.resetMs !== undefined ? Math.max(1, Math.ceil((entry.resetMs - Date.now()) / 1000)) : undefined;
+        throw new GatewayError(
+          ErrorCode.BudgetExceeded,
+          `Budget exceeded for this API key: spend $${spend.toFixed(6)} of max_budget $${key.maxBudget}` +
+            (key.budgetResetAt ? `; the budget resets at ${key.budgetResetAt}.` : '.'),
+          { retryAfterSeconds: resetS },
+        );
+      }
+    }
+    if (key.tpmLimit !== undefined) {
+      const r = await this.counters.peek('key-tpm', token, key.tpmLimit);
+      setHeaders(headers, 'tokens', r.window);
+      if (!r.ok) throw limited(`This API key reached its limit of ${key.tpmLimit} tokens per minute.`, r.window, headers);
+    }
+    if (key.rpmLimit !== undefined) {
+      const r = await this.counters.hit('key-rpm', token, key.rpmLimit);
+      setHeaders(headers, 'requests', r.window);
+      if (!r.ok) throw limited(`This API key reached its limit of ${key.rpmLimit} requests per minute.`, r.window, headers);
+    }
+    if (key.maxParallelRequests !== undefined) {
+      const { lease, window } = await this.counters.acquire('key-parallel', token, key.maxParallelRequests);
+      headers['x-ratelimit-limit-parallel-requests'] = String(window.limit);
+      if (!lease) throw limited(`This API key already has ${key.maxParallelRequests} request(s) in flight.`, window, headers);
+      return { lease, headers };
+    }
+    return { headers };
+  }
+
+  /**
+   * Router admission for one deployment: undefined when it may take the request (and it is
+   * counted), else the milliseconds until it may — the router then tries another deployment.
+   */
+  async admitDeployment(target: DeploymentTarget): Promise<number | undefined> {
+    const { rpm, tpm } = target.settings;
+    if (rpm === undefined && tpm === undefined) return undefined;
+    const id = deploymentCounterId(target);
+    if (tpm !== undefined) {
+      const r = await this.counters.peek('deployment-tpm', id, tpm);
+      if (!r.ok) return Math.max(1000, r.window.resetMs);
+    }
+    if (rpm !== undefined) {
+      const r = await this.counters.hit('deployment-rpm', id, rpm);
+      if (!r.ok) return Math.max(1000, r.window.resetMs);
+    }
+    return undefined;
+  }
+
+  tokensUsed(token: string | undefined, target: DeploymentTarget, tokens: number): void {
+    if (tokens <= 0) return;
+    const tpm = token ? this.cache.get(token)?.key.tpmLimit : undefined;
+    if (token && tpm !== undefined) void this.counters.add('key-tpm', token, tpm, tokens);
+    if (target.settings.tpm !== undefined) void this.counters.add('deployment-tpm', deploymentCounterId(target), target.settings.tpm, tokens);
+  }
+}
+
+/** A wildcard deployment serves many upstream models: each has its own counter. */
+function deploymentCounterId(t: DeploymentTarget): string {
+  return `${t.deploymentId}|${t.upstreamModel}`;
+}
+
+function setHeaders(headers: Record<string, string>, what: 'requests' | 'tokens', w: Window): void {
+  headers[`x-ratelimit-limit-${what}`] = String(w.limit);
+  headers[`x-ratelimit-remaining-${what}`] = String(w.remaining);
+  headers[`x-ratelimit-reset-${what}`] = `${Math.ceil(w.resetMs / 1000)}s`;
+}
+
+function limited(message: string, w: Window, headers: Record<string, string>): GatewayError {
+  return new GatewayError(ErrorCode.RateLimited, message, { retryAfterSeconds: Math.max(1, Math.ceil(w.resetMs / 1000)), headers: { ...headers } });
+}

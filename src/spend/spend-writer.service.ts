@@ -1,0 +1,160 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
+import { ShutdownService } from '../health/shutdown.service.js';
+import { addDuration } from '../keys/duration.js';
+import { KeyCacheService } from '../keys/key-cache.service.js';
+import { VirtualKeysRepository } from '../keys/virtual-keys.repository.js';
+import { InvalidationBus } from '../redis/invalidation-bus.service.js';
+import type { SpendLogsTable } from '../store/store.types.js';
+import type { Usage } from './cost.js';
+import { SpendLogsRepository } from './spend-logs.repository.js';
+
+/** One completed request, as the usage meter reports it. */
+export interface SpendRecord {
+  readonly requestId: string;
+  /** Virtual key token, or undefined for the master key / an open gateway. */
+  readonly token?: string;
+  readonly callType: string;
+  readonly model: string;
+  readonly group: string;
+  readonly deploymentId: string;
+  readonly provider: string;
+  readonly upstreamModel: string;
+  readonly usage: Usage;
+  readonly cost: number;
+  readonly stream: boolean;
+  readonly startTime: Date;
+  readonly endTime: Date;
+}
+
+export const SPEND_FLUSH_INTERVAL_MS = 1000;
+/** A burst flushes early rather than growing the queue. */
+const FLUSH_AT = 1000;
+/** If the store is down, keep at most this many rows (oldest dropped, loudly) rather than grow without bound. */
+const MAX_QUEUE = 100_000;
+
+/**
+ * Spend accounting off the request path: a request adds its cost to the key's in-memory spend
+ * (so the budget check of the very next request sees it) and queues a log row; a timer writes
+ * the queue in one transaction per batch, then tells other replicas to re-read those keys.
+ * Also starts new budget periods when budget_duration says so. On graceful shutdown the queue
+ * is flushed (ShutdownService hook).
+ */
+@Injectable()
+export class SpendWriterService implements OnModuleInit, OnModuleDestroy {
+  private readonly logger = new Logger('Spend');
+  private queue: SpendRecord[] = [];
+  private timer?: NodeJS.Timeout;
+  private running?: Promise<void>;
+  private stopped = false;
+
+  constructor(
+    private readonly logs: SpendLogsRepository,
+    private readonly keysRepo: VirtualKeysRepository,
+    private readonly cache: KeyCacheService,
+    private readonly bus: InvalidationBus,
+    private readonly shutdown: ShutdownService,
+  ) {}
+
+  onModuleInit(): void {
+    this.shutdown.onShutdown('spend', () => this.flush());
+    this.timer = setInterval(() => void this.tick(), SPEND_FLUSH_INTERVAL_MS);
+    this.timer.unref();
+  }
+
+  async onModuleDestroy(): Promise<void> {
+    clearInterval(this.timer);
+    await this.flush();
+    this.stopped = true;
+  }
+
+  record(r: SpendRecord): void {
+    if (r.token && r.cost > 0) this.cache.addUnflushed(r.token, r.cost);
+    this.queue.push(r);
+    if (this.queue.length > MAX_QUEUE) {
+      const dropped = this.queue.splice(0, this.queue.length - MAX_QUEUE);
+      this.logger.error(`spend queue full: dropped ${dropped.length} log row(s) (is the store reachable?)`);
+    }
+    if (this.queue.length >= FLUSH_AT) void this.flush();
+  }
+
+  get pending(): number {
+    return this.queue.length;
+  }
+
+  /** Writes everything queued so far; concurrent calls share one write. Never throws. */
+  async flush(): Promise<void> {
+    while (this.running) await this.running;
+    if (this.queue.length === 0 || this.stopped) return;
+    this.running = this.write().finally(() => (this.running = undefined));
+    await this.running;
+  }
+
+  private async tick(): Promise<void> {
+    await this.flush();
+    await this.resetExpiredBudgets();
+  }
+
+  private async write(): Promise<void> {
+    const batch = this.queue;
+    this.queue = [];
+    const deltas = new Map<string, number>();
+    for (const r of batch) if (r.token && r.cost > 0) deltas.set(r.token, (deltas.get(r.token) ?? 0) + r.cost);
+    try {
+      await this.logs.writeBatch(batch.map(toRow), deltas);
+    } catch (err) {
+      this.queue = batch.concat(this.queue);
+      this.logger.error(`writing ${batch.length} spend row(s) failed, will retry: ${(err as Error).message}`);
+      return;
+    }
+    const tokens = [...new Set(batch.map((r) => r.token).filter((t): t is string => !!t))];
+    if (tokens.length === 0) return;
+    try {
+      await this.cache.reload(tokens, deltas);
+    } catch (err) {
+      this.logger.warn(`re-reading key spend failed: ${(err as Error).message}`);
+    }
+    this.bus.publish({ kind: 'keys', tokens });
+  }
+
+  private async resetExpiredBudgets(): Promise<void> {
+    const now = new Date();
+    for (const entry of this.cache.all()) {
+      const { key } = entry;
+      if (entry.resetMs === undefined || now.getTime() < entry.resetMs || !key.budgetDuration || !key.budgetResetAt) continue;
+      const next = addDuration(now, key.budgetDuration);
+      if (!next) continue;
+      try {
+        if (await this.keysRepo.resetBudget(key.token, key.budgetResetAt, next.toISOString())) {
+          this.logger.log(`key ${key.keyName}: new budget period until ${next.toISOString()}`);
+        }
+        await this.cache.reload([key.token]);
+        this.bus.publish({ kind: 'keys', tokens: [key.token] });
+      } catch (err) {
+        this.logger.warn(`budget reset of key ${key.keyName} failed: ${(err as Error).message}`);
+      }
+    }
+  }
+}
+
+function toRow(r: SpendRecord): SpendLogsTable {
+  return {
+    id: randomUUID(),
+    request_id: r.requestId.slice(0, 128),
+    api_key: r.token ?? null,
+    call_type: r.callType,
+    model: r.model.slice(0, 512),
+    model_group: r.group.slice(0, 512),
+    model_id: r.deploymentId.slice(0, 128),
+    provider: r.provider,
+    upstream_model: r.upstreamModel.slice(0, 512),
+    prompt_tokens: r.usage.promptTokens,
+    completion_tokens: r.usage.completionTokens,
+    total_tokens: r.usage.promptTokens + r.usage.completionTokens,
+    usage_source: r.usage.source,
+    spend: r.cost,
+    stream: r.stream ? 1 : 0,
+    start_time: r.startTime.toISOString(),
+    end_time: r.endTime.toISOString(),
+  };
+}

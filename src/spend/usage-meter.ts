@@ -1,0 +1,173 @@
+import { Logger } from '@nestjs/common';
+import type { JsonObject, SseEvent } from '../providers/provider-adapter.js';
+import type { DeploymentTarget } from '../routing/routing-table.js';
+import { costOf, priceOf, Usage } from './cost.js';
+import type { SpendRecord } from './spend-writer.service.js';
+
+/** The deployment that served a request, plus the name the client sent. */
+export type ServedBy = DeploymentTarget & { readonly requestedName: string };
+
+export type CallType = 'chat' | 'responses' | 'embeddings';
+
+/**
+ * Providers whose Chat Completions stream accepts `stream_options.include_usage` (the Anthropic
+ * adapter translates it). Others are not asked — an unknown field can be a 400 there — and
+ * their streams are charged on counted tokens unless they report usage on their own.
+ */
+const STREAM_USAGE_PROVIDERS = new Set(['openai', 'azure', 'openrouter', 'groq', 'together_ai', 'deepseek', 'xai', 'fireworks_ai', 'hosted_vllm', 'anthropic']);
+
+/** Roughly four characters per token for English text: good enough to charge a stream that reported no usage. */
+const CHARS_PER_TOKEN = 4;
+/** JSON string values that carry generated text in chat chunks and Responses events. */
+const TEXT_FIELD = /"(?:content|delta|arguments|refusal)":"((?:[^"\\]|\\.)*)"/g;
+
+export interface MeterSink {
+  record(r: SpendRecord): void;
+  /** Tokens used, for tpm counters of the key and the deployment. */
+  tokensUsed(tokens: number, target: DeploymentTarget): void;
+  /** Upstream-reported usage of a stream whose usage chunk was not passed to the client. */
+  usageSeen?(usage: Usage): void;
+}
+
+/**
+ * One request's usage accounting. Endpoint services hand it the served result: a JSON body is
+ * charged at once, a stream when it ends — normally, on error, or when the client goes away —
+ * from the usage the provider reported, else from counted tokens. Charged at most once.
+ */
+export class UsageMeter {
+  private static readonly logger = new Logger('Spend');
+  private charged = false;
+  private readonly startTime = new Date();
+
+  constructor(
+    private readonly sink: MeterSink,
+    private readonly requestId: string,
+    /** Virtual key token; undefined for the master key or an open gateway. */
+    private readonly token: string | undefined,
+    /** The request body, for counting prompt tokens when the provider reports none. */
+    private readonly requestBody: unknown,
+  ) {}
+
+  /** The upstream body for a streamed chat attempt: asks for a final usage chunk where the provider supports it. */
+  chatStreamBody<B extends JsonObject>(body: B, target: DeploymentTarget): B {
+    if (!STREAM_USAGE_PROVIDERS.has(target.provider) || clientWantsUsage(body)) return body;
+    const options = body.stream_options && typeof body.stream_options === 'object' ? (body.stream_options as JsonObject) : {};
+    return { ...body, stream_options: { ...options, include_usage: true } };
+  }
+
+  json<B extends JsonObject>(callType: CallType, target: ServedBy, body: B): B {
+    const usage = reportedUsage(body);
+    this.charge(callType, target, usage ?? this.estimate(0), false);
+    return body;
+  }
+
+  /**
+   * Wraps a stream. `clientBody` decides whether a usage-only chat chunk the gateway asked for
+   * is passed on (the client asked for it too) or kept back (clients that iterate
+   * `chunk.choices[0]` would break on it).
+   */
+  stream(callType: CallType, target: ServedBy, events: AsyncIterable<SseEvent>, clientBody: JsonObject): AsyncIterable<SseEvent> {
+    const passUsageChunk = callType !== 'chat' || clientWantsUsage(clientBody);
+    const meter = this;
+    return (async function* metered(): AsyncGenerator<SseEvent> {
+      let usage: Usage | undefined;
+      let generatedChars = 0;
+      try {
+        for await (const e of events) {
+          const data = e.data;
+          if (data.includes('"usage"')) {
+            const found = parseUsageEvent(data);
+            if (found) {
+              usage = found.usage;
+              if (found.usageOnlyChunk && !passUsageChunk) {
+                meter.sink.usageSeen?.(found.usage);
+                continue;
+              }
+            }
+          }
+          if (usage === undefined) generatedChars += generatedLength(data);
+          yield e;
+        }
+      } finally {
+        meter.charge(callType, target, usage ?? meter.estimate(generatedChars), true);
+      }
+    })();
+  }
+
+  private estimate(generatedChars: number): Usage {
+    let prompt = 0;
+    const body = this.requestBody as Record<string, unknown> | undefined;
+    if (body && typeof body === 'object') {
+      const input = body.messages ?? body.input ?? body.prompt;
+      if (input !== undefined) prompt = Math.ceil(JSON.stringify(input).length / CHARS_PER_TOKEN);
+      if (typeof body.instructions === 'string') prompt += Math.ceil(body.instructions.length / CHARS_PER_TOKEN);
+    }
+    return { promptTokens: prompt, completionTokens: Math.ceil(generatedChars / CHARS_PER_TOKEN), source: 'estimated' };
+  }
+
+  private charge(callType: CallType, target: ServedBy, usage: Usage, stream: boolean): void {
+    if (this.charged) return;
+    this.charged = true;
+    try {
+      const cost = costOf(usage, priceOf(target));
+      this.sink.record({
+        requestId: this.requestId,
+        token: this.token,
+        callType,
+        model: target.requestedName,
+        group: target.group,
+        deploymentId: target.deploymentId,
+        provider: target.provider,
+        upstreamModel: target.upstreamModel,
+        usage,
+        cost,
+        stream,
+        startTime: this.startTime,
+        endTime: new Date(),
+      });
+      this.sink.tokensUsed(usage.promptTokens + usage.completionTokens, target);
+    } catch (err) {
+      // Accounting must never break a response that is already on its way.
+      UsageMeter.logger.error(`request ${this.requestId}: spend not recorded: ${(err as Error).message}`);
+    }
+  }
+}
+
+function clientWantsUsage(body: JsonObject): boolean {
+  const options = body.stream_options as { include_usage?: unknown } | undefined;
+  return !!options && typeof options === 'object' && options.include_usage === true;
+}
+
+/** Chat / embeddings (prompt_tokens, completion_tokens) and Responses (input_tokens, output_tokens). */
+export function reportedUsage(body: Record<string, unknown> | undefined): Usage | undefined {
+  const u = body?.usage as Record<string, unknown> | null | undefined;
+  if (!u || typeof u !== 'object') return undefined;
+  const prompt = num(u.prompt_tokens) ?? num(u.input_tokens);
+  const completion = num(u.completion_tokens) ?? num(u.output_tokens);
+  if (prompt === undefined && completion === undefined) return undefined;
+  return { promptTokens: prompt ?? 0, completionTokens: completion ?? 0, source: 'upstream' };
+}
+
+/** Usage from a chat chunk or a Responses event (`response.completed` carries it in `response`). */
+function parseUsageEvent(data: string): { usage: Usage; usageOnlyChunk: boolean } | undefined {
+  let parsed: Record<string, unknown>;
+  try {
+    parsed = JSON.parse(data) as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+  const usage = reportedUsage(parsed) ?? reportedUsage(parsed.response as Record<string, unknown> | undefined);
+  if (!usage) return undefined;
+  return { usage, usageOnlyChunk: Array.isArray(parsed.choices) && parsed.choices.length === 0 };
+}
+
+function generatedLength(data: string): number {
+  if (!data.includes('":"')) return 0;
+  let n = 0;
+  for (const m of data.matchAll(TEXT_FIELD)) n += m[1].length;
+  return n;
+}
+
+function num(v: unknown): number | undefined {
+  return typeof v === 'number' && Number.isFinite(v) && v >= 0 ? v : undefined;
+}
