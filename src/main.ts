@@ -1,14 +1,11 @@
 import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
-import { createApp } from './bootstrap.js';
 import { runCheck } from './cli/check-command.js';
 import { SERVER_FLAGS, serverOptionsFrom } from './cli/server-flags.js';
 import { UsageError } from './cli/usage-error.js';
 import { ConfigError } from './config/config-error.js';
 import { readConfigFile } from './config/config-loader.js';
 import { readEnv } from './config/env-vars.js';
-import { ShutdownService } from './health/shutdown.service.js';
-import { AppLogger } from './logging/app-logger.service.js';
 import { RoutingTable } from './routing/routing-table.js';
 import { storeLocationFromEnv } from './store/store-location.js';
 
@@ -73,6 +70,10 @@ async function main(): Promise<void> {
   const loaded = readConfigFile(configPath);
   RoutingTable.compile(loaded.config); // fail before Nest starts, with the config's own message
 
+  // Loaded only to serve: `check` must stay quick in CI.
+  const { createApp } = await import('./bootstrap.js');
+  const { AppLogger } = await import('./logging/app-logger.service.js');
+  const { ShutdownService } = await import('./health/shutdown.service.js');
   const app = await createApp({ configPath, loaded, store: storeLocationFromEnv(values['data-dir']), server });
   const logger = app.get(AppLogger);
   const shutdown = app.get(ShutdownService);

@@ -1,0 +1,123 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
+import { cleanEnv, MAIN, ROOT, runCli, writeTempConfig } from './helpers/cli.js';
+
+/** `node dist/main.js check --config file.yaml`: for users' CI pipelines. */
+describe('ops: check command', () => {
+  beforeAll(() => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+  });
+
+  async function check(args: string[], env: Record<string, string> = {}) {
+    const run = runCli(['check', ...args], cleanEnv(env));
+    const code = await run.exited;
+    return { code, stdout: run.stdout(), stderr: run.stderr() };
+  }
+
+  it('a good config: exit 0, summary on stdout, nothing started', async () => {
+    const file = writeTempConfig(`
+model_list:
+  - model_name: gpt-4o
+    litellm_params: { model: openai/gpt-4o, api_key: os.environ/CHECK_OPENAI_KEY }
+  - model_name: openrouter/*
+    litellm_params: { model: openrouter/*, api_key: os.environ/CHECK_OPENAI_KEY }
+router_settings:
+  model_group_alias: { gpt4: gpt-4o }
+general_settings:
+  master_key: os.environ/CHECK_MASTER_KEY
+`);
+    const r = await check(['--config', file], { CHECK_OPENAI_KEY: 'sk-x', CHECK_MASTER_KEY: 'sk-m' });
+    expect(r.code).toBe(0);
+    expect(r.stderr).toBe('');
+    expect(r.stdout).toContain(`${file}: OK (2 model entries, 1 aliases; 0 error(s), 0 warning(s))`);
+    expect(r.stdout).not.toContain('sk-x');
+  });
+
+  it('a bad config: exit 1 and every problem with its path', async () => {
+    const file = writeTempConfig(`
+model_list:
+  - model_name: a
+    litellm_params: { model: notaprovider/x, api_key: os.environ/CHECK_UNSET_KEY }
+    model_info: { id: dup }
+  - model_name: b
+    litellm_params: { model: openai/gpt-4o }
+    model_info: { id: dup }
+  - model_name: c
+    litellm_params: { model: azure/gpt-4o }
+router_settings:
+  model_group_alias: { x: y, y: x }
+general_settings:
+  master_key: os.environ/CHECK_UNSET_MASTER
+`);
+    const r = await check(['--config', file]);
+    expect(r.code).toBe(1);
+    const lines = r.stderr.trim().split('\n');
+    const expected = [
+      'error: model_list[0].litellm_params.api_key: environment variable CHECK_UNSET_KEY is not set',
+      'error: general_settings.master_key: environment variable CHECK_UNSET_MASTER is not set',
+      "error: model_list[0].litellm_params.model: unknown provider 'notaprovider'",
+      "error: model_list[1].model_info.id: duplicate id 'dup'",
+      'error: model_list[2].litellm_params.api_base: is required',
+      'error: model_list[2].litellm_params.api_version: is required',
+      'error: router_settings.model_group_alias.x: alias cycle',
+    ];
+    for (const e of expected) expect(lines.some((l) => l.startsWith(e))).toBe(true);
+    expect(lines[lines.length - 1]).toMatch(/INVALID \(\d+ error\(s\)/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('shape errors are all reported with their paths', async () => {
+    const file = writeTempConfig(`
+model_list:
+  - litellm_params: { model: openai/gpt-4o }
+  - model_name: ok
+    litellm_params: { model: openai/gpt-4o, timeout: -1 }
+`);
+    const r = await check(['--config', file]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain('error: model_list[0].model_name:');
+    expect(r.stderr).toContain('error: model_list[1].litellm_params.timeout:');
+  });
+
+  it('invalid YAML: exit 1 with the line', async () => {
+    const r = await check(['--config', writeTempConfig('model_list:\n  - model_name: [unclosed\n')]);
+    expect(r.code).toBe(1);
+    expect(r.stderr).toMatch(/error: invalid YAML at line \d+/);
+  });
+
+  it('wildcard shadowing: an exact name hidden from a wildcard is a warning; --strict makes it fatal', async () => {
+    const file = writeTempConfig(`
+model_list:
+  - model_name: openai/gpt-4o
+    litellm_params: { model: openai/gpt-4o-2024-08-06, api_key: sk-inline }
+  - model_name: openai/*
+    litellm_params: { model: openai/*, api_key: sk-inline }
+`);
+    const r = await check(['--config', file]);
+    expect(r.code).toBe(0);
+    expect(r.stdout).toContain("warning: model_list[0].model_name: 'openai/gpt-4o' also matches wildcard 'openai/*'");
+    const strict = await check(['--config', file, '--strict']);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('INVALID');
+  });
+
+  it('--allow-missing-env turns unset variables into warnings (CI without production secrets)', async () => {
+    const example = join(ROOT, 'config', 'example.yaml');
+    const strict = await check(['--config', example]);
+    expect(strict.code).toBe(1);
+    expect(strict.stderr).toContain('environment variable OPENAI_API_KEY is not set');
+    const relaxed = await check(['--config', example, '--allow-missing-env']);
+    expect(relaxed.code).toBe(0);
+    expect(relaxed.stdout).toContain('warning: model_list[0].litellm_params.api_key: environment variable OPENAI_API_KEY is not set');
+    expect(relaxed.stdout).toContain('OK');
+  });
+
+  it('a missing file or no --config: non-zero with one clear line', async () => {
+    const missing = await check(['--config', '/nonexistent/config.yaml']);
+    expect(missing.code).toBe(1);
+    expect(missing.stderr).toContain('cannot read config file /nonexistent/config.yaml: file not found');
+    const none = await check([]);
+    expect(none.code).toBe(2);
+    expect(none.stderr).toContain('--config');
+  });
+});
