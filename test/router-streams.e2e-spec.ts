@@ -205,9 +205,8 @@ router_settings:\n  num_retries: 2\n  allowed_fails: 1\n  retry_after: 0.01\n`);
     const reader = res.body!.getReader();
     await reader.read();
     controller.abort();
-    const started = Date.now();
+    // The upstream stream still had ~5 s to go: closing within a second means the abort propagated.
     await f.waitForClientAborts(1, 1000);
-    expect(Date.now() - started).toBeLessThan(500);
   });
 
   it('a client that disconnects while the stream waits for its first event cancels the upstream request', async () => {
