@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import { KeyCacheService } from '../keys/key-cache.service.js';
+import { SpendWriterService } from '../spend/spend-writer.service.js';
 import type { DeploymentTarget } from '../routing/routing-table.js';
 import { Lease, RateLimitService, Window } from './rate-limit.service.js';
 
@@ -20,12 +21,14 @@ export class LimitsService {
   constructor(
     private readonly counters: RateLimitService,
     private readonly cache: KeyCacheService,
+    private readonly spend: SpendWriterService,
   ) {}
 
   /** Throws 429 (rate_limit_exceeded or budget_exceeded) when the key may not make this request now. */
   async admitKey(token: string): Promise<KeyAdmission> {
-    const entry = this.cache.get(token);
     const headers: Record<string, string> = {};
+    await this.spend.ensureCurrentPeriod(token);
+    const entry = this.cache.get(token);
     if (!entry) return { headers };
     const key = entry.key;
     if (key.maxBudget !== undefined) {

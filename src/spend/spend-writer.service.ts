@@ -44,6 +44,7 @@ const MAX_QUEUE = 100_000;
 export class SpendWriterService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Spend');
   private queue: SpendRecord[] = [];
+  private readonly resetting = new Map<string, Promise<void>>();
   private timer?: NodeJS.Timeout;
   private running?: Promise<void>;
   private stopped = false;
@@ -117,23 +118,42 @@ export class SpendWriterService implements OnModuleInit, OnModuleDestroy {
     this.bus.publish({ kind: 'keys', tokens });
   }
 
-  private async resetExpiredBudgets(): Promise<void> {
-    const now = new Date();
-    for (const entry of this.cache.all()) {
-      const { key } = entry;
-      if (entry.resetMs === undefined || now.getTime() < entry.resetMs || !key.budgetDuration || !key.budgetResetAt) continue;
-      const next = addDuration(now, key.budgetDuration);
-      if (!next) continue;
-      try {
-        if (await this.keysRepo.resetBudget(key.token, key.budgetResetAt, next.toISOString())) {
-          this.logger.log(`key ${key.keyName}: new budget period until ${next.toISOString()}`);
-        }
-        await this.cache.reload([key.token]);
-        this.bus.publish({ kind: 'keys', tokens: [key.token] });
-      } catch (err) {
-        this.logger.warn(`budget reset of key ${key.keyName} failed: ${(err as Error).message}`);
-      }
+  /**
+   * Starts the key's next budget period if the current one is over. The budget check awaits it,
+   * so the first request of a period never sees the last period's spend. Spend still queued is
+   * written first: it belongs to the period that just ended.
+   */
+  ensureCurrentPeriod(token: string): Promise<void> | undefined {
+    const entry = this.cache.get(token);
+    if (!entry || entry.resetMs === undefined || Date.now() < entry.resetMs) return undefined;
+    let running = this.resetting.get(token);
+    if (!running) {
+      running = this.startNewPeriod(token).finally(() => this.resetting.delete(token));
+      this.resetting.set(token, running);
     }
+    return running;
+  }
+
+  private async startNewPeriod(token: string): Promise<void> {
+    await this.flush();
+    const entry = this.cache.get(token);
+    const key = entry?.key;
+    if (!entry || !key?.budgetDuration || !key.budgetResetAt || entry.resetMs === undefined || Date.now() < entry.resetMs) return;
+    const next = addDuration(new Date(), key.budgetDuration);
+    if (!next) return;
+    try {
+      if (await this.keysRepo.resetBudget(token, key.budgetResetAt, next.toISOString())) {
+        this.logger.log(`key ${key.keyName}: new budget period until ${next.toISOString()}`);
+      }
+      await this.cache.reload([token]);
+      this.bus.publish({ kind: 'keys', tokens: [token] });
+    } catch (err) {
+      this.logger.warn(`budget reset of key ${key.keyName} failed: ${(err as Error).message}`);
+    }
+  }
+
+  private async resetExpiredBudgets(): Promise<void> {
+    for (const entry of this.cache.all()) await this.ensureCurrentPeriod(entry.key.token);
   }
 }
 
