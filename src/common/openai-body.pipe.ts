@@ -17,23 +17,33 @@ export class OpenAiBodyPipe implements PipeTransform {
     }
     const errors = validateSync(plainToInstance(this.dto, value) as object, {
       forbidUnknownValues: false,
-      stopAtFirstError: true,
-      validationError: { target: false, value: false },
+      validationError: { target: false, value: true },
     });
     if (errors.length > 0) {
-      const { path, message } = firstError(errors, '');
-      throw GatewayError.invalid(`Invalid '${path}': ${message}.`, path);
+      const { path, message, missing } = firstError(errors, '');
+      throw GatewayError.invalid(missing ? `Missing required parameter: '${path}'.` : `Invalid '${path}': ${message}.`, path);
     }
     return value;
   }
 }
 
-function firstError(errors: ValidationError[], prefix: string): { path: string; message: string } {
+/**
+ * When a value has the wrong type, every other constraint on it fails too ("must contain no
+ * more than 100000 elements" for a missing array); the type is the one worth reporting.
+ */
+const TYPE_CONSTRAINTS = ['isString', 'isArray', 'isBoolean', 'isNumber', 'isInt', 'isObject', 'isJsonKind', 'isIn'];
+
+function firstError(errors: ValidationError[], prefix: string): { path: string; message: string; missing: boolean } {
   const e = errors[0];
   const path = /^\d+$/.test(e.property) ? `${prefix}[${e.property}]` : prefix ? `${prefix}.${e.property}` : e.property;
   if (e.constraints) {
-    const message = Object.values(e.constraints)[0].replace(/^[\w.[\]]+ /, '');
-    return { path, message };
+    if (e.value === undefined) return { path, message: 'is required', missing: true };
+    const key = TYPE_CONSTRAINTS.find((k) => k in e.constraints!) ?? Object.keys(e.constraints)[0];
+    if (key === 'nestedValidation') return { path, message: 'must be an object', missing: false };
+    // class-validator's own messages start with the property name; custom ones do not.
+    const raw = e.constraints[key];
+    const message = raw.startsWith(`${e.property} `) ? raw.slice(e.property.length + 1) : raw;
+    return { path, message, missing: false };
   }
-  return e.children?.length ? firstError(e.children, path) : { path, message: 'is invalid' };
+  return e.children?.length ? firstError(e.children, path) : { path, message: 'is invalid', missing: false };
 }
