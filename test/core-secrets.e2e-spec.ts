@@ -171,6 +171,7 @@ describe('secrets', () => {
       }
       attempts.push(fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'x-api-key': MASTER_KEY, 'content-type': 'application/json' }, body: `{"model": "${UPSTREAM_KEY}"` }));
       attempts.push(fetch(`${url}/v1/chat/completions`, { method: 'POST', headers: { 'x-api-key': MASTER_KEY, 'content-type': 'application/json' }, body: JSON.stringify({ model: 'nope', messages: [] }) }));
+      attempts.push(fetch(`${url}/v1/models`, { headers: { 'x-api-key': MASTER_KEY, 'x-request-id': 'log-trace-4242' } }));
       const outcomes = await Promise.allSettled(attempts);
       // The requests really failed in all the ways intended (and were answered, not dropped).
       expect(outcomes.filter((o) => o.status === 'rejected').length).toBeGreaterThanOrEqual(MODES.length * 3 + 6);
@@ -179,6 +180,8 @@ describe('secrets', () => {
       // The logs did record these requests and their upstream failures; they just hold no key.
       expect(logs).toMatch(/upstream_rejected/);
       expect(logs).toMatch(/unauthorized/);
+      // The caller's request id is in the log line, so a request can be traced through the ingress.
+      expect(logs).toContain('log-trace-4242');
       expectNoSecret(logs);
     });
   });
