@@ -171,6 +171,19 @@ describe('ModelResolutionService.resolve', () => {
     }
   });
 
+  it('a long alias chain that the config accepted resolves at request time too', () => {
+    const aliases = Array.from({ length: 40 }, (_, i) => `a${i}: ${i === 39 ? 'target' : `a${i + 1}`}`).join(', ');
+    const long = resolver(`model_list:\n  - model_name: target\n    litellm_params: { model: openai/x }\nrouter_settings:\n  model_group_alias: { ${aliases} }`);
+    const r = long.resolve('a0', 'chat');
+    expect(r.group).toBe('target');
+    expect(r.aliasChain).toHaveLength(40);
+  });
+
+  it('a custom_llm_provider wildcard carries the capture whole', () => {
+    const t = resolver(`model_list:\n  - model_name: "team/*"\n    litellm_params: { model: "*", custom_llm_provider: groq }`).resolve('team/llama-3/8b', 'chat').candidates[0];
+    expect([t.provider, t.upstreamModel]).toEqual(['groq', 'llama-3/8b']);
+  });
+
   it('a wildcard capture keeps slashes and dots', () => {
     const t = service.resolve('openrouter/meta-llama/llama-3.1-405b-instruct:free', 'chat').candidates[0];
     expect(t.upstreamModel).toBe('meta-llama/llama-3.1-405b-instruct:free');

@@ -20,7 +20,6 @@ export interface Resolution {
   readonly candidates: readonly DeploymentTarget[];
 }
 
-const MAX_ALIAS_DEPTH = 16;
 const MAX_MODEL_NAME = 512;
 
 /**
@@ -46,13 +45,17 @@ export class ModelResolutionService {
   private lookup(requestedName: string, table: RoutingTable): Resolution {
     const aliasChain: string[] = [];
     let name = requestedName;
-    for (let depth = 0; depth <= MAX_ALIAS_DEPTH; depth++) {
+    // The table rejects cycles at compile time, so this ends; `seen` guards it regardless. No depth
+    // cap: a chain the config accepted must resolve at request time too.
+    const seen = new Set<string>();
+    for (;;) {
       const exact = table.groupTargets(name);
       if (exact) {
         return { requestedName, group: name, via: aliasChain.length ? 'alias' : 'exact', aliasChain, captures: [], candidates: exact };
       }
       const alias = table.alias(name);
-      if (!alias) break;
+      if (!alias || seen.has(name)) break;
+      seen.add(name);
       aliasChain.push(name);
       name = alias.target;
     }
