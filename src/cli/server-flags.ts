@@ -21,26 +21,25 @@ export type ServerFlagValues = Partial<Record<keyof typeof SERVER_FLAGS, string>
 
 /** Flags win over the environment; anything malformed is a UsageError naming the flag. */
 export function serverOptionsFrom(values: ServerFlagValues, env: NodeJS.ProcessEnv = process.env): ServerOptions {
-  const pick = (flag: keyof typeof SERVER_FLAGS, name: Parameters<typeof readEnv>[0]) => values[flag] ?? readEnv(name, env);
-  const keepAliveTimeoutMs = seconds('--keep-alive-timeout', pick('keep-alive-timeout', 'KEEP_ALIVE_TIMEOUT')) ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
-  const headersTimeoutMs = seconds('--headers-timeout', pick('headers-timeout', 'HEADERS_TIMEOUT')) ?? keepAliveTimeoutMs + 1000;
+  const keepAliveTimeoutMs = seconds('--keep-alive-timeout', values['keep-alive-timeout'] ?? readEnv('KEEP_ALIVE_TIMEOUT', env)) ?? DEFAULT_KEEP_ALIVE_TIMEOUT_MS;
+  const headersTimeoutMs = seconds('--headers-timeout', values['headers-timeout'] ?? readEnv('HEADERS_TIMEOUT', env)) ?? keepAliveTimeoutMs + 1000;
   if (headersTimeoutMs <= keepAliveTimeoutMs && keepAliveTimeoutMs > 0) {
     // Node closes a keep-alive socket at keepAliveTimeout; a smaller headers timeout would race it.
     throw new UsageError('--headers-timeout must be larger than --keep-alive-timeout');
   }
-  const logLevel = pick('log-level', 'LOG_LEVEL') ?? 'info';
+  const logLevel = values['log-level'] ?? readEnv('LOG_LEVEL', env) ?? 'info';
   if (!(LEVELS as readonly string[]).includes(logLevel)) {
     throw new UsageError(`--log-level: '${logLevel}' is not one of ${LEVELS.join(', ')}`);
   }
   return {
-    basePath: parseBasePath(pick('base-path', 'SERVER_ROOT_PATH')),
-    trustProxy: parseTrustProxy(pick('trust-proxy', 'TRUST_PROXY')),
-    corsOrigins: parseCorsOrigins(pick('cors-origins', 'CORS_ORIGINS')),
-    bodyLimitBytes: parseByteSize('--body-limit', pick('body-limit', 'BODY_LIMIT')) ?? DEFAULT_BODY_LIMIT,
+    basePath: parseBasePath(values['base-path'] ?? readEnv('SERVER_ROOT_PATH', env)),
+    trustProxy: parseTrustProxy(values['trust-proxy'] ?? readEnv('TRUST_PROXY', env)),
+    corsOrigins: parseCorsOrigins(values['cors-origins'] ?? readEnv('CORS_ORIGINS', env)),
+    bodyLimitBytes: parseByteSize('--body-limit', values['body-limit'] ?? readEnv('BODY_LIMIT', env)) ?? DEFAULT_BODY_LIMIT,
     keepAliveTimeoutMs,
     headersTimeoutMs,
-    shutdownGraceMs: seconds('--shutdown-grace', pick('shutdown-grace', 'SHUTDOWN_GRACE')) ?? DEFAULT_SHUTDOWN_GRACE_MS,
-    shutdownDelayMs: seconds('--shutdown-delay', pick('shutdown-delay', 'SHUTDOWN_DELAY')) ?? 0,
+    shutdownGraceMs: seconds('--shutdown-grace', values['shutdown-grace'] ?? readEnv('SHUTDOWN_GRACE', env)) ?? DEFAULT_SHUTDOWN_GRACE_MS,
+    shutdownDelayMs: seconds('--shutdown-delay', values['shutdown-delay'] ?? readEnv('SHUTDOWN_DELAY', env)) ?? 0,
     logLevel,
   };
 }
