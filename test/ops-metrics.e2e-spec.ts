@@ -120,14 +120,48 @@ router_settings:
 
   it('exposes deployment cooldowns through MetricsService (the router calls it)', async () => {
     const metrics = gw.app.get(MetricsService);
-    metrics.deploymentCooldown('dep-m', 'm', true);
+    metrics.deploymentCooldown('dep-m', 'm', 300);
     let text = await scrape(gw.url);
     expect(metricValue(text, 'switchboard_deployment_cooldowns_total', { model: 'm', deployment: 'dep-m' })).toBe(1);
     expect(metricValue(text, 'switchboard_deployment_cooling_down', { model: 'm', deployment: 'dep-m' })).toBe(1);
-    metrics.deploymentCooldown('dep-m', 'm', false);
+    await new Promise((r) => setTimeout(r, 350));
     text = await scrape(gw.url);
     expect(metricValue(text, 'switchboard_deployment_cooldowns_total', { model: 'm', deployment: 'dep-m' })).toBe(1);
     expect(metricValue(text, 'switchboard_deployment_cooling_down', { model: 'm', deployment: 'dep-m' })).toBe(0);
+  });
+
+  it('counts a real cooldown started by the router', async () => {
+    const failing = await FakeUpstream.start();
+    const gw2 = await startOpsGateway(`
+model_list:
+  - model_name: pair
+    litellm_params: { model: openai/gpt-4o, api_base: ${failing.url}/v1, api_key: sk-a }
+    model_info: { id: dep-bad }
+  - model_name: pair
+    litellm_params: { model: openai/gpt-4o, api_base: ${upstream.url}/v1, api_key: sk-b }
+    model_info: { id: dep-good }
+router_settings:
+  allowed_fails: 0
+  cooldown_time: 30
+  num_retries: 1
+`);
+    try {
+      for (let i = 0; i < 20; i++) failing.enqueue({ status: 500, body: { error: { message: 'down' } } });
+      const c = new OpenAI({ baseURL: gw2.baseURL, apiKey: 'x', maxRetries: 0 });
+      for (let i = 0; i < 24 && failing.requests.length === 0; i++) {
+        await c.chat.completions.create({ model: 'pair', messages: [{ role: 'user', content: 'hi' }] });
+      }
+      expect(failing.requests.length).toBe(1);
+      for (let i = 0; i < 3; i++) await c.chat.completions.create({ model: 'pair', messages: [{ role: 'user', content: 'hi' }] });
+      const text = await scrape(gw2.url);
+      expect(metricValue(text, 'switchboard_deployment_cooldowns_total', { model: 'pair', deployment: 'dep-bad' })).toBe(1);
+      expect(metricValue(text, 'switchboard_deployment_cooling_down', { model: 'pair', deployment: 'dep-bad' })).toBe(1);
+      expect(metricValue(text, 'switchboard_deployment_cooldowns_total', { model: 'pair', deployment: 'dep-good' })).toBe(0);
+      expect(failing.requests.length).toBe(1);
+    } finally {
+      await gw2.close();
+      await failing.close();
+    }
   });
 
   it('serves the Prometheus text format with process metrics', async () => {

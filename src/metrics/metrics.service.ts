@@ -80,11 +80,19 @@ export class MetricsService {
     labelNames: ['model', 'deployment'] as const,
     registers: [this.registry],
   });
+  private readonly cooldownUntil = new Map<string, { model: string; deploymentId: string; until: number }>();
   private readonly coolingDown = new Gauge({
     name: 'switchboard_deployment_cooling_down',
     help: '1 while a deployment is cooling down, else 0',
     labelNames: ['model', 'deployment'] as const,
     registers: [this.registry],
+    collect: (() => {
+      const entries = () => this.cooldownUntil;
+      return function (this: Gauge<'model' | 'deployment'>) {
+        const now = Date.now();
+        for (const e of entries().values()) this.labels(e.model, e.deploymentId).set(e.until > now ? 1 : 0);
+      };
+    })(),
   });
   private inFlightSource: () => number = () => 0;
   private readonly children = new Map<string, RequestChildren>();
@@ -123,12 +131,16 @@ export class MetricsService {
   }
 
   /**
-   * For the router: call with `true` when a deployment starts cooling down (counted once) and
-   * with `false` when it is back in rotation.
+   * For the router: a deployment was taken out of rotation for `durationMs`. Counted once; the
+   * cooling-down gauge reads 1 until the time is up (evaluated at scrape time, so nobody has to
+   * report the end).
    */
-  deploymentCooldown(deploymentId: string, model: string, coolingDown: boolean): void {
-    if (coolingDown) this.cooldowns.labels(model, deploymentId).inc();
-    this.coolingDown.labels(model, deploymentId).set(coolingDown ? 1 : 0);
+  deploymentCooldown(deploymentId: string, model: string, durationMs: number): void {
+    this.cooldowns.labels(model, deploymentId).inc();
+    const key = `${model}\u0000${deploymentId}`;
+    if (this.cooldownUntil.size < 5000 || this.cooldownUntil.has(key)) {
+      this.cooldownUntil.set(key, { model, deploymentId, until: Date.now() + durationMs });
+    }
   }
 
   render(): Promise<string> {

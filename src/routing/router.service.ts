@@ -5,6 +5,7 @@ import { ConfigRegistryService } from '../config/config-registry.service.js';
 import type { RouterSettings } from '../config/config.types.js';
 import type { SseEvent, UpstreamCallContext, UpstreamStream } from '../providers/provider-adapter.js';
 import { backoffDelayMs, sleep } from './backoff.js';
+import { MetricsService } from '../metrics/metrics.service.js';
 import { CooldownTracker } from './cooldown-tracker.js';
 import { DeploymentStats } from './deployment-stats.js';
 import { planFallbacks } from './fallback-planner.js';
@@ -88,6 +89,7 @@ export class RouterService {
     private readonly registry: ConfigRegistryService,
     private readonly resolver: ModelResolutionService,
     @Optional() @Inject(ROUTER_RNG) rng?: Rng,
+    @Optional() private readonly metrics?: MetricsService,
   ) {
     this.rng = rng ?? defaultRng;
   }
@@ -251,6 +253,7 @@ export class RouterService {
     if (!countsAgainstDeployment(failure)) return;
     if (this.cooldowns.recordFailure(key, Date.now(), policy)) {
       this.logger.warn(`deployment ${target.deploymentId} of '${target.group}' cooling down for ${policy.cooldownMs / 1000}s after repeated failures`);
+      this.metrics?.deploymentCooldown(target.deploymentId, target.group, policy.cooldownMs);
     }
   }
 
