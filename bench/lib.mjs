@@ -1,6 +1,7 @@
 // Process, socket and statistics helpers for the benchmark runner.
 import { spawn } from 'node:child_process';
-import { readFileSync, readdirSync, readlinkSync, openSync } from 'node:fs';
+import { mkdtempSync, openSync, readFileSync, readdirSync, readlinkSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import net from 'node:net';
 import http from 'node:http';
 import { fileURLToPath, pathToFileURL } from 'node:url';
@@ -49,12 +50,19 @@ export async function startGateway({ configPath, logPath, cpuProfDir, env, main 
   const nodeArgs = ['--import', pathToFileURL(join(BENCH_DIR, 'gateway-probe.mjs')).href];
   if (cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', cpuProfDir);
   const log = openSync(logPath, 'w');
+  // Its own throw-away store, never the developer's ./data or a shared database/Redis.
+  const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-data-'));
   const child = spawn(
     process.execPath,
     [...nodeArgs, main, '--config', configPath, '--port', String(port), '--host', '127.0.0.1'],
-    { cwd: ROOT, stdio: ['ignore', log, log, 'ipc'], env: { ...process.env, ...env } },
+    { cwd: ROOT, stdio: ['ignore', log, log, 'ipc'], env: { ...process.env, DATA_DIR: dataDir, DATABASE_URL: '', REDIS_URL: '', ...env } },
   );
-  const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+  const exited = new Promise((resolve) =>
+    child.once('exit', (code, signal) => {
+      rmSync(dataDir, { recursive: true, force: true });
+      resolve({ code, signal });
+    }),
+  );
   const url = `http://127.0.0.1:${port}`;
   const deadline = Date.now() + 30_000;
   for (;;) {

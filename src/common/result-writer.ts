@@ -23,25 +23,12 @@ export async function writeResult(res: Response, result: GatewayResult): Promise
   openSse(res);
   let sequence = 0;
   const snapshot = result.flavour === 'responses' ? new ResponseSnapshot() : undefined;
-  // Events that arrive together (one upstream read often holds dozens) leave in one socket
-  // write instead of one syscall each: cork at the first write of a tick, uncork once that
-  // tick's microtasks are done. No timer is involved, so no event waits past its own tick.
-  let corked = false;
-  const uncork = () => {
-    corked = false;
-    res.uncork();
-  };
   try {
     while (!first.done) {
       const e = first.value;
       sequence++;
       snapshot?.observe(e);
       telemetry?.streamEvent(e);
-      if (!corked) {
-        corked = true;
-        res.cork();
-        process.nextTick(uncork);
-      }
       const ok = res.write(e.event ? `event: ${e.event}\ndata: ${e.data}\n\n` : `data: ${e.data}\n\n`);
       if (!ok && !res.destroyed) await new Promise<void>((resolve) => {
         const done = () => {
