@@ -1,4 +1,8 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
+import { cleanEnv, freePort, runCli, waitUntilServing, writeTempConfig } from './helpers/cli.js';
 import { FakeUpstream } from './helpers/fake-upstream.js';
 import { rawPost } from './helpers/gateway.js';
 import { OpsGateway, startOpsGateway } from './helpers/ops-gateway.js';
@@ -197,5 +201,35 @@ model_list:
         await gw.close();
       }
     });
+  });
+
+  it('the CLI wires flags and environment into the server (dist/main.js)', async () => {
+    const port = await freePort();
+    const run = runCli(
+      ['--config', writeTempConfig(config()), '--port', String(port), '--host', '127.0.0.1', '--data-dir', mkdtempSync(join(tmpdir(), 'switchboard-ingress-')), '--body-limit', '1kb', '--keep-alive-timeout', '70'],
+      cleanEnv({ SERVER_ROOT_PATH: '/gw', TRUST_PROXY: 'loopback', CORS_ORIGINS: 'https://app.example.com' }),
+    );
+    try {
+      const origin = `http://127.0.0.1:${port}`;
+      await waitUntilServing(run, `${origin}/gw`);
+      expect((await fetch(`${origin}/health/liveliness`)).status).toBe(404);
+      const big = await rawPost(`${origin}/gw/v1/chat/completions`, { model: 'm', messages: [{ role: 'user', content: 'x'.repeat(2048) }] });
+      expect(big.status).toBe(413);
+      const live = await fetch(`${origin}/gw/health/liveliness`, {
+        headers: { 'x-forwarded-for': '198.51.100.9', 'x-request-id': 'cli-wiring', origin: 'https://app.example.com' },
+      });
+      expect(live.headers.get('keep-alive')).toBe('timeout=70');
+      expect(live.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
+      await new Promise((r) => setTimeout(r, 100));
+      const line = run
+        .stdout()
+        .split('\n')
+        .filter((l) => l.startsWith('{'))
+        .map((l) => JSON.parse(l))
+        .find((l) => l.reqId === 'cli-wiring');
+      expect(line).toMatchObject({ route: '/health/liveliness', path: '/gw/health/liveliness', clientIp: '198.51.100.9' });
+    } finally {
+      await run.stop();
+    }
   });
 });
