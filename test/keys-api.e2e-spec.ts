@@ -30,6 +30,8 @@ model_list:
   - model_name: spill
     litellm_params: { model: openai/spill-big, api_base: ${up.url}/v1, api_key: sk-up-000000000000, order: 2 }
     model_info: { id: spill-big }
+  - model_name: tpm-capped
+    litellm_params: { model: openai/tpm-up, api_base: ${up.url}/v1, api_key: sk-up-000000000000, tpm: 15 }
 router_settings:
   model_group_alias: { alias-a: model-a }
   num_retries: 0
@@ -235,10 +237,33 @@ describeBackends('virtual keys', (backend) => {
       expect(Number((err as RateLimitError).headers.get('retry-after'))).toBeGreaterThan(0);
       expect(up.requests).toHaveLength(2);
 
+      // tpm: 11 tokens, then 22 (under 15 when it started), then the deployment is full.
+      await chat(MASTER_KEY, 'tpm-capped');
+      await chat(MASTER_KEY, 'tpm-capped');
+      await expect(chat(MASTER_KEY, 'tpm-capped')).rejects.toBeInstanceOf(RateLimitError);
+
       // order 1 has rpm 1: the second request spills over to order 2.
       const first = await chat(MASTER_KEY, 'spill').withResponse();
       const second = await chat(MASTER_KEY, 'spill').withResponse();
       expect([first.response.headers.get('x-switchboard-deployment'), second.response.headers.get('x-switchboard-deployment')]).toEqual(['spill-small', 'spill-big']);
+    });
+  });
+
+  describe('an open gateway (no master key)', () => {
+    it('serves dummy keys, while a virtual key still gets its own model list', async () => {
+      const openStore = await backend.create();
+      const open = await startAdminGateway(yaml(up).replace(`general_settings:\n  master_key: ${MASTER_KEY}\n`, ''), openStore.location);
+      try {
+        const created = await admin(open, 'POST', '/key/generate', { models: ['model-a'] }, null);
+        expect(created.status).toBe(200);
+        issued.push(created.body.key);
+        const c = (key: string) => new OpenAI({ baseURL: open.baseURL, apiKey: key, maxRetries: 0 });
+        for (let i = 0; i < 3; i++) expect((await c('sk-dummy').chat.completions.create({ model: 'model-b', messages: [{ role: 'user', content: 'x' }] })).model).toBe('model-b');
+        await expect(c(created.body.key).chat.completions.create({ model: 'model-b', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(PermissionDeniedError);
+      } finally {
+        await open.close();
+        await openStore.dispose();
+      }
     });
   });
 });

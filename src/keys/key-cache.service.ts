@@ -6,6 +6,9 @@ import { InvalidationBus } from '../redis/invalidation-bus.service.js';
 import { ALL_MODELS, VirtualKey } from './virtual-key.js';
 import { VirtualKeysRepository } from './virtual-keys.repository.js';
 
+const UNKNOWN_TTL_MS = 60_000;
+const UNKNOWN_MAX = 10_000;
+
 /** One key in memory, with what the hot path needs precomputed. */
 export interface CachedKey {
   readonly key: VirtualKey;
@@ -30,6 +33,12 @@ export class KeyCacheService implements OnModuleInit {
   private readonly loadSeq = new Map<string, number>();
   private seq = 0;
   private readonly misses = new Map<string, Promise<CachedKey | undefined>>();
+  /**
+   * Hashes recently looked up and not found. Clients of an open gateway often send a dummy key
+   * on every request; without this, each would cost a database query. A key created later is
+   * announced (pub/sub or the local write), which clears its entry.
+   */
+  private readonly unknown = new Map<string, number>();
 
   constructor(
     private readonly repo: VirtualKeysRepository,
@@ -47,7 +56,7 @@ export class KeyCacheService implements OnModuleInit {
 
   /** The caller for a key hash; undefined when unknown; throws 401 for an expired key. */
   async authenticate(token: string): Promise<Caller | undefined> {
-    const entry = this.keys.get(token) ?? (await this.miss(token));
+    const entry = this.keys.get(token) ?? (this.knownUnknown(token) ? undefined : await this.miss(token));
     if (!entry) return undefined;
     if (entry.expiresMs !== undefined && Date.now() >= entry.expiresMs) {
       throw new GatewayError(ErrorCode.Unauthorized, 'This API key has expired.');
@@ -65,6 +74,7 @@ export class KeyCacheService implements OnModuleInit {
 
   /** After a local write: the row as just stored. */
   put(key: VirtualKey): CachedKey {
+    this.unknown.delete(key.token);
     const entry = this.cached(key, this.keys.get(key.token)?.unflushed ?? 0);
     this.seq++;
     this.loadSeq.set(key.token, this.seq);
@@ -97,6 +107,7 @@ export class KeyCacheService implements OnModuleInit {
    */
   async reload(tokens: readonly string[], flushed?: ReadonlyMap<string, number>): Promise<void> {
     if (tokens.length === 0) return;
+    for (const t of tokens) this.unknown.delete(t);
     const started = new Map(tokens.map((t) => [t, ++this.seq]));
     const rows = new Map((await this.repo.getMany(tokens)).map((k) => [k.token, k]));
     for (const token of tokens) {
@@ -122,7 +133,11 @@ export class KeyCacheService implements OnModuleInit {
       pending = this.repo
         .get(token)
         .then((key) => {
-          if (!key) return undefined;
+          if (!key) {
+            if (this.unknown.size >= UNKNOWN_MAX) this.unknown.clear();
+            this.unknown.set(token, Date.now() + UNKNOWN_TTL_MS);
+            return undefined;
+          }
           if ((this.loadSeq.get(token) ?? 0) > seq) return this.keys.get(token);
           this.loadSeq.set(token, seq);
           const entry = this.cached(key, 0);
@@ -133,6 +148,14 @@ export class KeyCacheService implements OnModuleInit {
       this.misses.set(token, pending);
     }
     return pending;
+  }
+
+  private knownUnknown(token: string): boolean {
+    const until = this.unknown.get(token);
+    if (until === undefined) return false;
+    if (Date.now() < until) return true;
+    this.unknown.delete(token);
+    return false;
   }
 
   private cached(key: VirtualKey, unflushed: number): CachedKey {
