@@ -36,7 +36,7 @@ model_list:
     it('is 200 with every registered check named (config and the store)', async () => {
       const res = await fetch(`${gw.url}/health/readiness`);
       expect(res.status).toBe(200);
-      expect(await res.json()).toEqual({ status: 'ok', checks: { config: 'ok', store: 'ok' } });
+      expect((await res.json()) as any).toEqual({ status: 'ok', checks: { config: 'ok', store: 'ok' } });
     });
 
     it('is 503 naming the failing check when a registered check throws, and recovers', async () => {
@@ -47,7 +47,7 @@ model_list:
       });
       const res = await fetch(`${gw.url}/health/readiness`);
       expect(res.status).toBe(503);
-      const body = await res.json();
+      const body = (await res.json()) as any;
       expect(body.error).toMatchObject({ type: 'api_error', code: 'not_ready', param: 'redis' });
       expect(body.error.message).toContain('redis');
       // The reason (an internal address) goes to the log, not to the unauthenticated probe.
@@ -57,7 +57,7 @@ model_list:
       redisUp = true;
       const again = await fetch(`${gw.url}/health/readiness`);
       expect(again.status).toBe(200);
-      expect((await again.json()).checks).toEqual({ config: 'ok', store: 'ok', redis: 'ok' });
+      expect(((await again.json()) as any).checks).toEqual({ config: 'ok', store: 'ok', redis: 'ok' });
     });
 
     it('a check that never answers fails after its timeout', async () => {
@@ -65,7 +65,7 @@ model_list:
       const started = Date.now();
       const res = await fetch(`${gw.url}/health/readiness`);
       expect(res.status).toBe(503);
-      expect((await res.json()).error.param).toBe('slow');
+      expect(((await res.json()) as any).error.param).toBe('slow');
       expect(Date.now() - started).toBeLessThan(4000);
     });
 
@@ -73,7 +73,7 @@ model_list:
       await gw.app.get(StoreService).db.destroy();
       const res = await fetch(`${gw.url}/health/readiness`);
       expect(res.status).toBe(503);
-      expect((await res.json()).error).toMatchObject({ code: 'not_ready', param: 'store' });
+      expect(((await res.json()) as any).error).toMatchObject({ code: 'not_ready', param: 'store' });
       // Liveliness stays up: restarting would not bring a database back.
       expect((await fetch(`${gw.url}/health/liveliness`)).status).toBe(200);
     });
@@ -82,7 +82,7 @@ model_list:
       gw.app.get(ReadinessService).markShuttingDown();
       const res = await fetch(`${gw.url}/health/readiness`);
       expect(res.status).toBe(503);
-      expect((await res.json()).error.code).toBe('shutting_down');
+      expect(((await res.json()) as any).error.code).toBe('shutting_down');
     });
   });
 
@@ -117,7 +117,7 @@ model_list:
         for (const s of sockets) s.destroy();
         const res = await fetch(`${gw.url}/health/readiness`);
         expect(res.status).toBe(503);
-        expect((await res.json()).error).toMatchObject({ code: 'not_ready', param: 'store' });
+        expect(((await res.json()) as any).error).toMatchObject({ code: 'not_ready', param: 'store' });
         open = true;
         let status = 0;
         for (let i = 0; i < 20 && status !== 200; i++) {
@@ -192,7 +192,7 @@ general_settings:
       broken.enqueue({ delayMs: 1000, body: {} });
       const started = Date.now();
       const res = await fetch(`${gw.url}/health?model=bad&timeout_ms=300`, { headers: { authorization: `Bearer ${MASTER}` } });
-      const body = await res.json();
+      const body = (await res.json()) as any;
       expect(Date.now() - started).toBeLessThan(1500);
       expect(body.healthy_count + body.unhealthy_count).toBe(1);
       expect(body.unhealthy_endpoints[0]).toMatchObject({ model: 'bad', error: expect.stringContaining('timeout') });

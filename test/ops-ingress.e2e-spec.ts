@@ -49,7 +49,7 @@ model_list:
         const res = await fetch(`${gw.origin}${path}`);
         expect(res.status).toBe(404);
         expect(res.headers.get('content-type')).toMatch(/application\/json/);
-        const body = await res.json();
+        const body = (await res.json()) as any;
         expect(body.error).toMatchObject({ type: 'invalid_request_error', code: 'not_found' });
       },
     );
@@ -57,7 +57,7 @@ model_list:
     it('an unknown route inside the base path is the gateway 404 too', async () => {
       const res = await fetch(`${gw.origin}/llm/nope`);
       expect(res.status).toBe(404);
-      expect((await res.json()).error.code).toBe('not_found');
+      expect(((await res.json()) as any).error.code).toBe('not_found');
     });
   });
 
@@ -98,7 +98,7 @@ model_list:
         duplex: 'half',
       } as RequestInit);
       expect(res.status).toBe(413);
-      expect((await res.json()).error.code).toBe('payload_too_large');
+      expect(((await res.json()) as any).error.code).toBe('payload_too_large');
     });
 
     it('a body under the limit passes', async () => {

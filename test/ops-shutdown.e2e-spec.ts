@@ -51,7 +51,7 @@ model_list:
       // Within --shutdown-delay the instance still answers, but says it is going away.
       const ready = await fetch(`${url}/health/readiness`);
       expect(ready.status).toBe(503);
-      expect((await ready.json()).error.code).toBe('shutting_down');
+      expect(((await ready.json()) as any).error.code).toBe('shutting_down');
 
       const rest = (async () => {
         for (let r = await iterator.next(); !r.done; r = await iterator.next()) text += r.value.choices[0]?.delta?.content ?? '';
