@@ -52,6 +52,11 @@ export class KeyCacheService implements OnModuleInit {
     if (all.length) this.logger.log(`loaded ${all.length} virtual key(s)`);
     this.apiKeys.setVirtualKeyLookup((token) => this.authenticate(token));
     this.bus.on('keys', (m) => (m.kind === 'keys' ? this.reload(m.tokens) : undefined));
+    // Keys deleted or changed while Redis was out of reach; new ones are found by the miss path.
+    this.bus.onReconnect(() => {
+      this.unknown.clear();
+      return this.reload([...this.keys.keys()]);
+    });
   }
 
   /** The caller for a key hash; undefined when unknown; throws 401 for an expired key. */

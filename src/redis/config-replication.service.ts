@@ -22,5 +22,6 @@ export class ConfigReplicationService implements OnModuleInit {
       await this.stored.reloadFromStore();
       this.logger.log('models and aliases reloaded after a change on another replica');
     });
+    this.bus.onReconnect(() => this.stored.reloadFromStore());
   }
 }

@@ -18,6 +18,8 @@ type Handler = (message: Invalidation) => Promise<unknown> | unknown;
 export class InvalidationBus implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('Replication');
   private readonly handlers = new Map<Invalidation['kind'], Handler[]>();
+  private readonly reconnectHandlers: (() => Promise<unknown> | unknown)[] = [];
+  private subscribedOnce = false;
   private readonly channel: string;
 
   constructor(private readonly redis: RedisService) {
@@ -32,14 +34,29 @@ export class InvalidationBus implements OnModuleInit, OnModuleDestroy {
     this.handlers.set(kind, [...(this.handlers.get(kind) ?? []), handler]);
   }
 
+  /** Messages published while this replica was disconnected are lost: these handlers re-read everything. */
+  onReconnect(handler: () => Promise<unknown> | unknown): void {
+    this.reconnectHandlers.push(handler);
+  }
+
   async onModuleInit(): Promise<void> {
     const sub = this.redis.subscriberConnection();
     if (!sub) return;
+    sub.on('ready', () => {
+      if (!this.subscribedOnce) return;
+      this.logger.log('subscriber reconnected: re-reading models, aliases and keys');
+      for (const handler of this.reconnectHandlers) {
+        Promise.resolve()
+          .then(handler)
+          .catch((err: Error) => this.logger.error(`resync after reconnect failed: ${err.message}`));
+      }
+    });
     sub.on('message', (channel: string, text: string) => {
       if (channel === this.channel) void this.receive(text);
     });
     try {
       await sub.subscribe(this.channel);
+      this.subscribedOnce = true;
     } catch (err) {
       this.logger.error(`cannot subscribe to ${this.channel}: ${(err as Error).message}`);
     }
