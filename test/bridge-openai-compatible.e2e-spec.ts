@@ -439,7 +439,9 @@ router_settings:
       const events: ResponseStreamEvent[] = [];
       for await (const e of stream) events.push(e);
       expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
-      const last = events[events.length - 1];
+      // response.failed closes the response; the error event after it is the gateway's own report.
+      expect(events[events.length - 1]).toMatchObject({ type: 'error', code: 'upstream_error' });
+      const last = events[events.length - 2];
       expect(last.type).toBe('response.failed');
       if (last.type !== 'response.failed') return;
       expect(last.response.status).toBe('failed');

@@ -178,7 +178,7 @@ router_settings:\n  num_retries: 2\n  allowed_fails: 1\n  retry_after: 0.01\n`);
     expect(failed.type).toBe('response.failed');
     expect(failed.sequence_number).toBe(3);
     expect(failed.response).toMatchObject({ id: 'resp_fake', status: 'failed', model: 'solo' });
-    expect(failed.response.error).toMatchObject({ code: 'upstream_error' });
+    expect(failed.response.error).toMatchObject({ code: 'server_error' });
     expect(events[4].data).toMatchObject({ type: 'error', code: 'upstream_error', sequence_number: 4 });
     expect(f.requests).toHaveLength(1);
 

@@ -17,6 +17,7 @@ describe('mapError', () => {
     [ErrorCode.UpstreamTimeout, 504, 'timeout_error', 'upstream_timeout'],
     [ErrorCode.NoHealthyDeployment, 503, 'api_error', 'no_healthy_deployment'],
     [ErrorCode.ShuttingDown, 503, 'api_error', 'shutting_down'],
+    [ErrorCode.DeploymentMisconfigured, 502, 'api_error', 'deployment_misconfigured'],
     [ErrorCode.Internal, 500, 'api_error', 'internal_error'],
   ];
 

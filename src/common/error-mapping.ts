@@ -69,6 +69,8 @@ function describe(err: GatewayError): { status: number; type: string; code: stri
     }
     case ErrorCode.UpstreamError:
       return { status: 502, type: 'api_error', code: 'upstream_error' };
+    case ErrorCode.DeploymentMisconfigured:
+      return { status: 502, type: 'api_error', code: 'deployment_misconfigured' };
     case ErrorCode.UpstreamTimeout:
       return { status: 504, type: 'timeout_error', code: 'upstream_timeout' };
     case ErrorCode.NoHealthyDeployment:

@@ -18,6 +18,8 @@ export enum ErrorCode {
   /** The upstream answered 5xx, or could not be reached, after retries and fallbacks. */
   UpstreamError = 'upstream_error',
   UpstreamTimeout = 'upstream_timeout',
+  /** The deployment cannot be called as configured (e.g. its api_key variable is unset). */
+  DeploymentMisconfigured = 'deployment_misconfigured',
   /** Every deployment of the group is cooling down. */
   NoHealthyDeployment = 'no_healthy_deployment',
   ShuttingDown = 'shutting_down',

@@ -19,6 +19,25 @@ export function writeSseData(res: Response, data: string, event?: string): boole
 }
 
 /**
+ * `response.error.code` is a closed set in the Responses API; the gateway's own code travels in
+ * the `error` event that follows.
+ */
+export function responsesErrorCode(status: number): string {
+  return status === 429 ? 'rate_limit_exceeded' : 'server_error';
+}
+
+/** The `error` event that closes a failed Responses stream; it is what makes SDKs raise. */
+export function responsesErrorEvent(err: unknown): Record<string, unknown> {
+  const mapped = mapError(err);
+  return {
+    type: 'error',
+    code: mapped.body.error.code ?? mapped.body.error.type,
+    message: mapped.body.error.message,
+    param: mapped.body.error.param,
+  };
+}
+
+/**
  * An error after the stream started: one final error event in the flavour the client expects,
  * then the stream ends. Never a silent truncation.
  */
@@ -41,17 +60,12 @@ export function writeSseError(
         response: {
           ...response,
           status: 'failed',
-          error: { code: mapped.body.error.code ?? mapped.body.error.type, message: mapped.body.error.message },
+          error: { code: responsesErrorCode(mapped.status), message: mapped.body.error.message },
         },
       };
       writeSseData(res, JSON.stringify(failed), 'response.failed');
     }
-    const payload: Record<string, unknown> = {
-      type: 'error',
-      code: mapped.body.error.code ?? mapped.body.error.type,
-      message: mapped.body.error.message,
-      param: mapped.body.error.param,
-    };
+    const payload = responsesErrorEvent(err);
     if (sequenceNumber !== undefined) payload.sequence_number = sequenceNumber;
     writeSseData(res, JSON.stringify(payload), 'error');
   } else {

@@ -29,6 +29,9 @@ export function classifyFailure(err: unknown): FailureClass {
       return err.upstreamStatus !== undefined ? 'server' : 'connection';
     case ErrorCode.NoHealthyDeployment:
       return 'no_healthy';
+    // Retrying cannot conjure a missing key; another deployment or a fallback may still serve.
+    case ErrorCode.DeploymentMisconfigured:
+      return 'deployment_rejected';
     case ErrorCode.UpstreamRejected: {
       const status = err.upstreamStatus;
       if (status === 429) return 'rate_limit';

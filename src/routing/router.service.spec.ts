@@ -179,6 +179,16 @@ describe('RouterService', () => {
       expect(router.stats.inFlight(deploymentKey(done.target))).toBe(0);
     });
 
+    it('never cools down the only deployment of a group: its real error keeps reaching the client', async () => {
+      const { router, resolver } = setup('  num_retries: 0\n  allowed_fails: 0\n  cooldown_time: 60\n', 'a');
+      for (let i = 0; i < 3; i++) {
+        const err = (await router
+          .execute(resolver.resolve('grp', 'chat'), async () => Promise.reject(fail500()), options())
+          .catch((e: unknown) => e)) as GatewayError;
+        expect(err.code).toBe(ErrorCode.UpstreamError);
+      }
+    });
+
     it('treats an empty stream as a failure', async () => {
       const { router, resolver } = setup('  num_retries: 0\n', 'a');
       await expect(
@@ -187,7 +197,7 @@ describe('RouterService', () => {
     });
 
     it('does not retry after the first event: the failure reaches the consumer, in-flight is released', async () => {
-      const { router, resolver } = setup('  num_retries: 3\n', 'a');
+      const { router, resolver } = setup('  num_retries: 3\n', 'a b');
       let calls = 0;
       const done = await router.execute<UpstreamStream>(
         resolver.resolve('grp', 'chat'),

@@ -142,7 +142,11 @@ export class RouterService {
     settings: RouterSettings,
     state: RequestState,
   ): Promise<Executed<T>> {
-    const policy = { allowedFails: settings.allowedFails, cooldownMs: settings.cooldownTimeSec * 1000 };
+    const policy: CooldownPolicy = {
+      allowedFails: settings.allowedFails,
+      cooldownMs: settings.cooldownTimeSec * 1000,
+      canCoolDown: resolution.candidates.length > 1,
+    };
     /** Deployments tried in this request → the wait the upstream asked for (Retry-After), in ms. */
     const tried = new Map<string, number>();
     let retries = 0;
@@ -188,9 +192,10 @@ export class RouterService {
         lastError = err;
         if (options.signal.aborted) throw err;
         const failure = classifyFailure(err);
-        // A wrong key or model id on the only deployment is better reported as what it is (401/404)
-        // than hidden behind a cooldown 503; with alternatives, cooling it down routes around it.
-        if (failure !== 'deployment_rejected' || resolution.candidates.length > 1) this.noteFailure(key, target, failure, policy);
+        // A lone deployment never cools down (as in LiteLLM): its real error (401, 502, ...) says
+        // more than a 503, and it is retried as soon as the upstream recovers. With alternatives,
+        // cooling it down routes around it.
+        if (policy.canCoolDown) this.noteFailure(key, target, failure, policy);
         tried.set(key, retryAfterMs(err));
         if (!isRetryableClass(failure)) throw err;
         const allowed = this.retriesAllowed(target, failure, settings);
@@ -209,7 +214,7 @@ export class RouterService {
     attempt: Attempt<T>,
     options: ExecuteOptions,
     settings: RouterSettings,
-    policy: { allowedFails: number; cooldownMs: number },
+    policy: CooldownPolicy,
   ): Promise<T> {
     const key = deploymentKey(target);
     const controller = new AbortController();
@@ -230,7 +235,7 @@ export class RouterService {
           signal: options.signal,
           onEnd: (err) => {
             end();
-            if (err !== undefined && !options.signal.aborted) this.noteFailure(key, target, classifyFailure(err), policy);
+            if (err !== undefined && !options.signal.aborted && policy.canCoolDown) this.noteFailure(key, target, classifyFailure(err), policy);
           },
           abort: () => controller.abort(),
         });
@@ -249,7 +254,7 @@ export class RouterService {
     }
   }
 
-  private noteFailure(key: string, target: DeploymentTarget, failure: FailureClass, policy: { allowedFails: number; cooldownMs: number }): void {
+  private noteFailure(key: string, target: DeploymentTarget, failure: FailureClass, policy: CooldownPolicy): void {
     if (!countsAgainstDeployment(failure)) return;
     if (this.cooldowns.recordFailure(key, Date.now(), policy)) {
       this.logger.warn(`deployment ${target.deploymentId} of '${target.group}' cooling down for ${policy.cooldownMs / 1000}s after repeated failures`);
@@ -284,6 +289,13 @@ export class RouterService {
       { retryAfterSeconds: seconds },
     );
   }
+}
+
+interface CooldownPolicy {
+  readonly allowedFails: number;
+  readonly cooldownMs: number;
+  /** False for a group with a single deployment. */
+  readonly canCoolDown: boolean;
 }
 
 function groupKey(r: Resolution): string {

@@ -1,6 +1,6 @@
 import { GatewayError } from '../../common/gateway-error.js';
 import type { DeploymentTarget } from '../../routing/routing-table.js';
-import { requireApiKey } from '../openai-compatible/openai-compatible.adapter.js';
+import { requestSecrets, requireApiKey } from '../openai-compatible/openai-compatible.adapter.js';
 import type { JsonObject, Operation, ProviderAdapter, UpstreamCallContext, UpstreamStream } from '../provider-adapter.js';
 import { postJson, postStream, UpstreamRequest } from '../upstream-http.js';
 import { DEFAULT_MAX_TOKENS, toMessagesRequest } from './anthropic-request.translator.js';
@@ -60,6 +60,8 @@ export class AnthropicAdapter implements ProviderAdapter {
       // Configured extra_headers may add beta flags or override the version; never the key.
       headers: { 'anthropic-version': ANTHROPIC_VERSION, ...target.settings.extraHeaders, 'x-api-key': apiKey },
       body: messages as unknown as JsonObject,
+      // Anthropic echoes parts of a rejected key in its 401 message: never pass that on.
+      secrets: requestSecrets(target),
     };
   }
 }

@@ -88,7 +88,7 @@ export function requireApiKey(target: DeploymentTarget, required: boolean): stri
   if (apiKeyMissingEnv || required) {
     const why = apiKeyMissingEnv ? `environment variable ${apiKeyMissingEnv} is not set on the gateway` : 'no api_key is configured';
     throw new GatewayError(
-      ErrorCode.UpstreamError,
+      ErrorCode.DeploymentMisconfigured,
       `Deployment '${target.deploymentId}' of model '${target.group}' (${target.provider}) has no API key: ${why}.`,
     );
   }

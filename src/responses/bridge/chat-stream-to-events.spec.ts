@@ -85,9 +85,11 @@ describe('chatStreamToResponseEvents', () => {
 
   it('reports a stream cut off without finish_reason or [DONE] as response.failed', async () => {
     const events = await collect(chatStreamToResponseEvents(upstream([chunk({ content: 'Hel' })]), request, context()));
-    const last = JSON.parse(events[events.length - 1].data);
+    const last = JSON.parse(events[events.length - 2].data);
     expect(last.type).toBe('response.failed');
     expect(last.response.error.message).toMatch(/before it finished/);
+    // The error event follows response.failed, as on a native stream, so SDKs raise.
+    expect(JSON.parse(events[events.length - 1].data)).toMatchObject({ type: 'error', code: 'upstream_error' });
     expect(events.some((e) => e.event === 'response.completed')).toBe(false);
   });
 
@@ -95,7 +97,7 @@ describe('chatStreamToResponseEvents', () => {
     const events = await collect(
       chatStreamToResponseEvents(upstream([chunk({ content: 'a' }), { error: { message: 'overloaded', type: 'server_error' } }]), request, context()),
     );
-    const last = JSON.parse(events[events.length - 1].data);
+    const last = JSON.parse(events[events.length - 2].data);
     expect(last.type).toBe('response.failed');
     expect(last.response.error).toEqual({ code: 'server_error', message: 'The upstream reported an error mid-stream: overloaded' });
   });
@@ -106,7 +108,7 @@ describe('chatStreamToResponseEvents', () => {
       throw new GatewayError(ErrorCode.UpstreamRejected, 'slow down', { upstreamStatus: 429 });
     }
     const events = await collect(chatStreamToResponseEvents(limited(), request, context()));
-    expect(JSON.parse(events[events.length - 1].data).response.error.code).toBe('rate_limit_exceeded');
+    expect(JSON.parse(events[events.length - 2].data).response.error.code).toBe('rate_limit_exceeded');
   });
 
   it('fails rather than corrupt arguments when a closed tool call receives more arguments', async () => {
@@ -116,7 +118,7 @@ describe('chatStreamToResponseEvents', () => {
       chunk({ tool_calls: [{ index: 0, function: { arguments: '}' } }] }),
     ];
     const events = await collect(chatStreamToResponseEvents(upstream(chunks), request, context()));
-    const last = JSON.parse(events[events.length - 1].data);
+    const last = JSON.parse(events[events.length - 2].data);
     expect(last.type).toBe('response.failed');
     expect(last.response.error.message).toMatch(/interleaved/);
   });

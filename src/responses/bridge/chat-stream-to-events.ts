@@ -1,5 +1,6 @@
 import { mapError } from '../../common/error-mapping.js';
 import { ErrorCode, GatewayError, truncate } from '../../common/gateway-error.js';
+import { responsesErrorCode, responsesErrorEvent } from '../../common/sse.js';
 import type { JsonObject, SseEvent } from '../../providers/provider-adapter.js';
 import {
   BridgeResponseContext,
@@ -151,11 +152,16 @@ class StreamState {
 
   fail(err: unknown): void {
     const mapped = mapError(err);
-    // Responses error codes are a closed set; the gateway's own codes do not belong in it.
-    const code = mapped.status === 429 ? 'rate_limit_exceeded' : 'server_error';
     this.emit('response.failed', {
-      response: { ...this.snapshot(), status: 'failed', error: { code, message: mapped.body.error.message } },
+      response: {
+        ...this.snapshot(),
+        status: 'failed',
+        error: { code: responsesErrorCode(mapped.status), message: mapped.body.error.message },
+      },
     });
+    // Same convention as a native stream that breaks (common/sse.ts): the error event makes SDKs raise.
+    const { type: _type, ...fields } = responsesErrorEvent(err);
+    this.emit('error', fields as JsonObject);
   }
 
   private appendText(kind: 'output_text' | 'refusal', delta: string): void {
