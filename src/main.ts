@@ -109,6 +109,8 @@ async function main(): Promise<void> {
     { context: 'Main', url: `http://${host}:${port}${server.basePath ?? ''}`, config: configPath },
     `switchboard listening on http://${host}:${port}${server.basePath ?? ''}`,
   );
+  // Start-up lines (config warnings included) should not wait for the batching timer.
+  logger.pino.flush();
 }
 
 function parsePort(value: string): number {

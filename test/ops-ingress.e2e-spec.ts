@@ -220,13 +220,16 @@ model_list:
       });
       expect(live.headers.get('keep-alive')).toBe('timeout=70');
       expect(live.headers.get('access-control-allow-origin')).toBe('https://app.example.com');
-      await new Promise((r) => setTimeout(r, 100));
-      const line = run
-        .stdout()
-        .split('\n')
-        .filter((l) => l.startsWith('{'))
-        .map((l) => JSON.parse(l))
-        .find((l) => l.reqId === 'cli-wiring');
+      // Log lines are batched; the flush timer bounds the wait (250 ms).
+      const findLine = () =>
+        run
+          .stdout()
+          .split('\n')
+          .filter((l) => l.startsWith('{'))
+          .map((l) => JSON.parse(l))
+          .find((l) => l.reqId === 'cli-wiring');
+      for (let i = 0; i < 40 && !findLine(); i++) await new Promise((r) => setTimeout(r, 50));
+      const line = findLine();
       expect(line).toMatchObject({ route: '/health/liveliness', path: '/gw/health/liveliness', clientIp: '198.51.100.9' });
     } finally {
       await run.stop();
