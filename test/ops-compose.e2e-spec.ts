@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { ROOT } from './helpers/cli.js';
 import { load } from 'js-yaml';
 import { parseConfigText } from '../src/config/config-loader.js';
 import { ENV_VARS } from '../src/config/env-vars.js';
@@ -10,7 +11,6 @@ import { RoutingTable } from '../src/routing/routing-table.js';
  * variable the compose file sets for the gateway is one the gateway reads, paths and ports
  * line up, and the env-var catalog matches what the code actually reads.
  */
-const ROOT = join(import.meta.dirname, '..');
 const read = (p: string) => readFileSync(join(ROOT, p), 'utf8');
 
 /** Variables the catalog documents before their reader exists. Remove a name once its code lands. */

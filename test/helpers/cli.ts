@@ -1,11 +1,13 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { closedPort } from './assertions.js';
 
 /** The repository root: the built CLI is run from here, as `npm start` does. */
-export const ROOT = resolve(import.meta.dirname, '..', '..');
+// import.meta.dirname is not provided by Jest 29's ESM runtime.
+export const ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const MAIN = join(ROOT, 'dist', 'main.js');
 
 /** Provider key variables a developer machine may have set; the CLI tests must not see them. */
