@@ -7,4 +7,5 @@ module.exports = {
   moduleFileExtensions: ['ts', 'js', 'json'],
   testRegex: '(src/.*\\.spec|test/.*\\.e2e-spec)\\.ts$',
   testTimeout: 30000,
+  reporters: ['default', '<rootDir>/test/helpers/summary-reporter.cjs'],
 };
