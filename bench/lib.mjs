@@ -80,6 +80,16 @@ export async function startGateway({ configPath, logPath, cpuProfDir, env, main 
       done(msg.memory);
     }
   });
+  const ask = (cmd) => {
+    const id = nextId++;
+    return Promise.race([
+      new Promise((resolve) => {
+        pending.set(id, resolve);
+        child.send({ cmd, id });
+      }),
+      sleep(2000).then(() => null),
+    ]);
+  };
   return {
     child,
     pid: child.pid,
@@ -87,14 +97,11 @@ export async function startGateway({ configPath, logPath, cpuProfDir, env, main 
     url,
     /** process.memoryUsage() of the gateway, via the probe preload. */
     memory() {
-      const id = nextId++;
-      return Promise.race([
-        new Promise((resolve) => {
-          pending.set(id, resolve);
-          child.send({ cmd: 'memory', id });
-        }),
-        sleep(2000).then(() => null),
-      ]);
+      return ask('memory');
+    },
+    /** Event-loop delay (ms: p50, p99, max, mean) since the previous call, via the probe preload; resets it. */
+    eventLoopDelay() {
+      return ask('eld');
     },
     async stop() {
       if (child.exitCode !== null || child.signalCode !== null) return exited;

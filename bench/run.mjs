@@ -197,10 +197,15 @@ async function standard(fake, gw) {
       const t = sc[side];
       await load({ ...t, connections: sc.connections, durationS: WARMUP, collect: false });
       const cpu0 = cpuMs(gw.pid);
+      if (side === 'gateway') await gw.eventLoopDelay();
       row[side] = await load({ ...t, connections: sc.connections, durationS: DURATION });
-      if (side === 'gateway') row.gatewayCpuUsPerRequest = ((cpuMs(gw.pid) - cpu0) * 1000) / row.gateway.requests;
+      if (side === 'gateway') {
+        row.gatewayCpuUsPerRequest = ((cpuMs(gw.pid) - cpu0) * 1000) / row.gateway.requests;
+        row.gatewayEventLoopDelayMs = await gw.eventLoopDelay();
+      }
+      const eld = row.gatewayEventLoopDelayMs;
       process.stdout.write(`  ${sc.name.padEnd(14)} ${side.padEnd(8)} ${fmt(row[side].rps, 0).padStart(6)} req/s  p50 ${fmt(row[side].p50)} ms  p99 ${fmt(row[side].p99)} ms  non2xx ${row[side].non2xx}` +
-        `${side === 'gateway' ? `  gateway CPU ${fmt(row.gatewayCpuUsPerRequest, 0)} µs/req` : ''}\n`);
+        `${side === 'gateway' ? `  gateway CPU ${fmt(row.gatewayCpuUsPerRequest, 0)} µs/req${eld ? `  loop delay p99 ${fmt(eld.p99)} max ${fmt(eld.max)} ms` : ''}` : ''}\n`);
     }
     row.addedMs = { p50: row.gateway.p50 - row.direct.p50, p90: row.gateway.p90 - row.direct.p90, p99: row.gateway.p99 - row.direct.p99 };
     row.ratio = { rps: row.gateway.rps / row.direct.rps, p50: row.gateway.p50 / row.direct.p50 };

@@ -1,35 +1,30 @@
 import http from 'node:http';
 import https from 'node:https';
-import type { IncomingMessage } from 'node:http';
-import axios, { AxiosError, AxiosInstance } from 'axios';
+import type { ClientRequest, IncomingHttpHeaders, IncomingMessage } from 'node:http';
+import { pipeline, Readable } from 'node:stream';
+import zlib from 'node:zlib';
 import { createParser } from 'eventsource-parser';
 import { ErrorCode, GatewayError, truncate } from '../common/gateway-error.js';
 import { redactSecrets } from '../common/secret-redaction.js';
 import type { JsonObject, SseEvent, UpstreamCallContext, UpstreamStream } from './provider-adapter.js';
 
 /**
- * Keep-alive pools shared by every adapter: reusing upstream connections is most of what
- * makes a gateway cheap. One axios instance, configured once, with redirects, response
- * transforms and decompression of streams turned off so the hot path does the least work.
+ * The one upstream HTTP client: node:http(s) on keep-alive pools shared by every adapter.
+ * Reusing upstream connections is most of what makes a gateway cheap.
+ *
+ * Why not axios (the design card's client, used here until the benchmark): with the instance
+ * already tuned (no redirects, no transforms, keep-alive agents), axios's per-call config
+ * merging, header objects and abort plumbing were still ~20% of the gateway's CPU at 50
+ * connections (bench profile, BENCHMARKS.md). What axios did for us is kept, on purpose and in
+ * one place: no redirects followed, no proxy from the environment, gzip/deflate/br bodies
+ * decoded, whole-call timeout (JSON) or header timeout + idle timeout (streams), cancellation
+ * by the caller's signal, every status handed back for mapping below.
  */
-// keepAliveMsecs matches the 60 s axios's http adapter sets on every request's socket: with
-// the agent's default (1 s) the two alternate, and each change is a setsockopt syscall, twice
-// per request — 3% of the gateway's CPU at 50 connections in the benchmark profile.
 const KEEP_ALIVE_MSECS = 60_000;
 const httpAgent = new http.Agent({ keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MSECS, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
 const httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MSECS, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
-
-const client: AxiosInstance = axios.create({
-  httpAgent,
-  httpsAgent,
-  maxRedirects: 0,
-  proxy: false,
-  validateStatus: () => true,
-  transformRequest: [(data) => data],
-  transformResponse: [(data) => data],
-  maxContentLength: Infinity,
-  maxBodyLength: Infinity,
-});
+const ACCEPT_ENCODING = 'gzip, deflate, br';
+const USER_AGENT = 'switchboard';
 
 export function upstreamAgents(): { http: http.Agent; https: https.Agent } {
   return { http: httpAgent, https: httpsAgent };
@@ -45,85 +40,295 @@ export interface UpstreamRequest {
 }
 
 export async function postJson(req: UpstreamRequest, ctx: UpstreamCallContext): Promise<JsonObject> {
-  const timeout = AbortSignal.timeout(ctx.timeoutMs);
-  const signal = AbortSignal.any([ctx.signal, timeout]);
+  const call = new UpstreamCall(req, 'application/json', ctx);
+  let status: number;
+  let headers: IncomingHttpHeaders;
+  let text: string;
   try {
-    const res = await client.post<string>(req.url, JSON.stringify(req.body), {
-      headers: { ...req.headers, 'content-type': 'application/json', accept: 'application/json' },
-      responseType: 'text',
-      signal,
-    });
-    if (res.status < 200 || res.status >= 300) {
-      throw upstreamStatusError(req.provider, res.status, res.data, headerValue(res.headers['retry-after']), req.secrets);
-    }
-    const body = parseJsonObject(req.provider, res.data);
-    const inBand = inBandErrorStatus(body);
-    if (inBand !== undefined) throw upstreamStatusError(req.provider, inBand, res.data, undefined, req.secrets);
-    return body;
+    const res = await call.response;
+    status = res.statusCode ?? 0;
+    headers = res.headers;
+    text = await readText(call.body!);
   } catch (err) {
-    throw toUpstreamError(req.provider, err, timeout.aborted, ctx.signal.aborted);
+    throw toUpstreamError(req.provider, err, call.timedOut, ctx.signal.aborted);
+  } finally {
+    call.release();
   }
+  if (status < 200 || status >= 300) {
+    throw upstreamStatusError(req.provider, status, text, headerValue(headers['retry-after']), req.secrets);
+  }
+  const body = parseJsonObject(req.provider, text);
+  const inBand = inBandErrorStatus(body);
+  if (inBand !== undefined) throw upstreamStatusError(req.provider, inBand, text, undefined, req.secrets);
+  return body;
 }
 
 export async function postStream(req: UpstreamRequest, ctx: UpstreamCallContext): Promise<UpstreamStream> {
-  // The whole-request timeout covers only the wait for headers; after that the idle timer rules.
-  const headerTimeout = AbortSignal.timeout(ctx.timeoutMs);
-  const controller = new AbortController();
-  const signal = AbortSignal.any([ctx.signal, controller.signal]);
-  const onHeaderTimeout = () => controller.abort(headerTimeout.reason);
-  headerTimeout.addEventListener('abort', onHeaderTimeout, { once: true });
-  let res;
+  const call = new UpstreamCall(req, 'text/event-stream', ctx);
+  let res: IncomingMessage;
   try {
-    res = await client.post<IncomingMessage>(req.url, JSON.stringify(req.body), {
-      headers: { ...req.headers, 'content-type': 'application/json', accept: 'text/event-stream' },
-      responseType: 'stream',
-      decompress: true,
-      signal,
-    });
+    res = await call.response;
   } catch (err) {
-    throw toUpstreamError(req.provider, err, headerTimeout.aborted, ctx.signal.aborted);
-  } finally {
-    headerTimeout.removeEventListener('abort', onHeaderTimeout);
+    call.release();
+    throw toUpstreamError(req.provider, err, call.timedOut, ctx.signal.aborted);
   }
-  const stream = res.data;
-  if (res.status < 200 || res.status >= 300) {
+  // The whole-request timeout covers only the wait for headers; after that the idle timer rules.
+  call.stopTimer();
+  const stream = call.body!;
+  const status = res.statusCode ?? 0;
+  if (status < 200 || status >= 300) {
     const text = await readBounded(stream, ctx, req.provider).catch(() => '');
-    throw upstreamStatusError(req.provider, res.status, text, headerValue(res.headers['retry-after']), req.secrets);
+    call.release();
+    throw upstreamStatusError(req.provider, status, text, headerValue(res.headers['retry-after']), req.secrets);
   }
   const contentType = String(res.headers['content-type'] ?? '');
   if (contentType.includes('application/json')) {
     // Some servers ignore stream:true or answer an error as JSON with a 200.
-    const text = await readBounded(stream, ctx, req.provider);
-    const body = parseJsonObject(req.provider, text);
-    if (body.error) throw upstreamStatusError(req.provider, inBandErrorStatus(body) ?? 502, text, undefined, req.secrets);
-    throw new GatewayError(ErrorCode.UpstreamError, `Upstream provider ${req.provider} answered a stream request with a JSON body.`);
+    try {
+      const text = await readBounded(stream, ctx, req.provider);
+      const body = parseJsonObject(req.provider, text);
+      if (body.error) throw upstreamStatusError(req.provider, inBandErrorStatus(body) ?? 502, text, undefined, req.secrets);
+      throw new GatewayError(ErrorCode.UpstreamError, `Upstream provider ${req.provider} answered a stream request with a JSON body.`);
+    } finally {
+      call.release();
+    }
   }
   return {
     headers: passHeaders(res.headers as Record<string, unknown>),
-    events: sseEvents(req.provider, stream, ctx, () => controller.abort()),
+    events: sseEvents(req.provider, stream, ctx, call),
   };
 }
 
-/** Turns an upstream byte stream into SSE events, with an idle timeout between chunks. */
-async function* sseEvents(
-  provider: string,
-  stream: IncomingMessage,
-  ctx: UpstreamCallContext,
-  abort: () => void,
-): AsyncGenerator<SseEvent> {
+/**
+ * One upstream POST. `response` settles with the response head (or the failure: connection,
+ * timeout, cancellation); `body` is the decoded body stream once the head arrived. The
+ * caller's signal cancels the call until release(), so a client that goes away mid-stream
+ * closes the upstream connection too (it cannot go back to the pool half-read).
+ */
+class UpstreamCall {
+  timedOut = false;
+  body?: Readable;
+  readonly response: Promise<IncomingMessage>;
+  private readonly outgoing: ClientRequest;
+  private timer?: NodeJS.Timeout;
+  private released = false;
+  private readonly onAbort = () => this.destroy(new Error('The request was cancelled.'));
+
+  constructor(
+    req: UpstreamRequest,
+    accept: string,
+    private readonly ctx: UpstreamCallContext,
+  ) {
+    const payload = JSON.stringify(req.body);
+    const target = parseUrl(req.url);
+    const headers: Record<string, string | number> = { 'user-agent': USER_AGENT, 'accept-encoding': ACCEPT_ENCODING };
+    for (const name in req.headers) headers[name.toLowerCase()] = req.headers[name];
+    headers['content-type'] = 'application/json';
+    headers.accept = accept;
+    headers['content-length'] = Buffer.byteLength(payload);
+    const options: http.RequestOptions = {
+      method: 'POST',
+      hostname: target.hostname,
+      port: target.port,
+      path: target.path,
+      headers,
+      agent: target.https ? httpsAgent : httpAgent,
+      auth: target.auth,
+    };
+    this.outgoing = (target.https ? https : http).request(options);
+    this.response = new Promise<IncomingMessage>((resolve, reject) => {
+      this.outgoing.once('response', (res) => {
+        this.body = decoded(res);
+        // Whoever reads the body reports its errors; until then (and after) none may go unhandled.
+        this.body.on('error', ignore);
+        resolve(res);
+      });
+      this.outgoing.on('error', reject);
+    });
+    // A failure after the head is the body stream's to report; this keeps it from going unhandled.
+    this.response.catch(() => undefined);
+    this.timer = setTimeout(() => {
+      this.timedOut = true;
+      this.destroy(new Error('timeout'));
+    }, ctx.timeoutMs);
+    this.timer.unref();
+    if (ctx.signal.aborted) this.onAbort();
+    else ctx.signal.addEventListener('abort', this.onAbort, { once: true });
+    this.outgoing.end(payload);
+  }
+
+  stopTimer(): void {
+    clearTimeout(this.timer);
+  }
+
+  /** The call is over (body read, or handed off and finished): stop watching the signal. */
+  release(): void {
+    if (this.released) return;
+    this.released = true;
+    clearTimeout(this.timer);
+    this.ctx.signal.removeEventListener('abort', this.onAbort);
+  }
+
+  destroy(err?: Error): void {
+    if (this.body) this.body.destroy(err);
+    this.outgoing.destroy(err);
+  }
+}
+
+function ignore(): void {}
+
+interface ParsedUrl {
+  readonly https: boolean;
+  readonly hostname: string;
+  readonly port?: string;
+  readonly path: string;
+  readonly auth?: string;
+}
+
+/** Deployments have a handful of URLs: parse each once. Bounded, in case of wildcard-built ones. */
+const parsedUrls = new Map<string, ParsedUrl>();
+
+function parseUrl(raw: string): ParsedUrl {
+  let parsed = parsedUrls.get(raw);
+  if (parsed) return parsed;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch (err) {
+    throw Object.assign(new Error(`Invalid URL: ${raw}`), { code: 'ERR_INVALID_URL', cause: err });
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+    throw Object.assign(new Error(`Unsupported protocol ${url.protocol}`), { code: 'ERR_BAD_REQUEST' });
+  }
+  const hostname = url.hostname.startsWith('[') ? url.hostname.slice(1, -1) : url.hostname;
+  parsed = {
+    https: url.protocol === 'https:',
+    hostname,
+    port: url.port || undefined,
+    path: url.pathname + url.search,
+    auth: url.username || url.password ? `${decodeURIComponent(url.username)}:${decodeURIComponent(url.password)}` : undefined,
+  };
+  if (parsedUrls.size >= 1000) parsedUrls.clear();
+  parsedUrls.set(raw, parsed);
+  return parsed;
+}
+
+/** The body as sent, decompressed (gzip, deflate, br); tolerant of a truncated tail, like browsers. */
+function decoded(res: IncomingMessage): Readable {
+  const encoding = res.headers['content-encoding'];
+  if (!encoding || res.statusCode === 204) return res;
+  let decoder: zlib.Gunzip | zlib.BrotliDecompress;
+  switch (encoding.trim().toLowerCase()) {
+    case 'gzip':
+    case 'x-gzip':
+    case 'deflate':
+    case 'compress':
+    case 'x-compress':
+      decoder = zlib.createUnzip({ flush: zlib.constants.Z_SYNC_FLUSH, finishFlush: zlib.constants.Z_SYNC_FLUSH });
+      break;
+    case 'br':
+      decoder = zlib.createBrotliDecompress({
+        flush: zlib.constants.BROTLI_OPERATION_FLUSH,
+        finishFlush: zlib.constants.BROTLI_OPERATION_FLUSH,
+      });
+      break;
+    default:
+      return res;
+  }
+  pipeline(res, decoder, () => undefined);
+  return decoder;
+}
+
+/** A whole body as UTF-8 text (a leading BOM dropped). */
+function readText(stream: Readable): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    stream.on('data', (c: Buffer) => {
+      chunks.push(c);
+      size += c.length;
+    });
+    stream.once('end', () => {
+      const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString('utf8');
+      resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
+    });
+    stream.once('error', reject);
+    stream.once('close', () => reject(Object.assign(new Error('The upstream closed the connection mid-body.'), { code: 'ECONNRESET' })));
+  });
+}
+
+/** Events parsed ahead of the consumer before the upstream is paused. */
+const MAX_QUEUED_EVENTS = 512;
+
+/**
+ * Turns an upstream byte stream into SSE events, with an idle timeout between chunks. The idle
+ * timer only runs while the consumer is waiting for an event: a slow client (backpressure)
+ * never makes a healthy upstream look idle. One timer per stream, re-armed, not one per chunk.
+ */
+async function* sseEvents(provider: string, stream: Readable, ctx: UpstreamCallContext, call: UpstreamCall): AsyncGenerator<SseEvent> {
   const queue: SseEvent[] = [];
+  let head = 0;
   const parser = createParser({
     onEvent: (e) => queue.push(e.event ? { event: e.event, data: e.data } : { data: e.data }),
   });
+  let ended = false;
+  let failure: unknown;
+  let waiting = false;
+  let wake: (() => void) | undefined;
+  const notify = () => {
+    const w = wake;
+    wake = undefined;
+    w?.();
+  };
+  const idleMs = ctx.streamIdleTimeoutMs;
+  const idle = setTimeout(() => {
+    if (!waiting) return;
+    failure ??= new GatewayError(ErrorCode.UpstreamTimeout, `Upstream provider ${provider} sent nothing for ${idleMs} ms during a stream.`);
+    notify();
+  }, idleMs);
+  idle.unref();
+  const onData = (chunk: string) => {
+    parser.feed(chunk);
+    if (queue.length - head > MAX_QUEUED_EVENTS) stream.pause();
+    notify();
+  };
+  const onEnd = () => {
+    ended = true;
+    notify();
+  };
+  const onError = (err: unknown) => {
+    failure ??= err;
+    notify();
+  };
+  const onClose = () => {
+    if (!ended) failure ??= Object.assign(new Error('premature close'), { code: 'ERR_STREAM_PREMATURE_CLOSE' });
+    notify();
+  };
   stream.setEncoding('utf8');
-  const iterator = stream[Symbol.asyncIterator]();
+  stream.on('data', onData);
+  stream.once('end', onEnd);
+  stream.on('error', onError);
+  stream.once('close', onClose);
   let completed = false;
   try {
-    while (true) {
-      const next = await withIdleTimeout(iterator.next(), ctx.streamIdleTimeoutMs, provider);
-      if (next.done) break;
-      parser.feed(next.value as string);
-      while (queue.length) yield queue.shift()!;
+    for (;;) {
+      if (head < queue.length) {
+        const e = queue[head];
+        queue[head++] = undefined as unknown as SseEvent;
+        if (head === queue.length) {
+          queue.length = 0;
+          head = 0;
+          if (stream.isPaused() && !ended) stream.resume();
+        }
+        yield e;
+        continue;
+      }
+      if (failure !== undefined) throw failure;
+      if (ended) break;
+      waiting = true;
+      idle.refresh();
+      await new Promise<void>((resolve) => (wake = resolve));
+      waiting = false;
     }
     completed = true;
   } catch (err) {
@@ -135,10 +340,13 @@ async function* sseEvents(
       { cause: err },
     );
   } finally {
-    if (!completed) {
-      abort();
-      stream.destroy();
-    }
+    clearTimeout(idle);
+    stream.off('data', onData);
+    stream.off('end', onEnd);
+    stream.off('close', onClose);
+    // Keep an error listener: a late socket error must not become an uncaught exception.
+    if (!completed) call.destroy();
+    call.release();
   }
 }
 
@@ -158,7 +366,7 @@ async function withIdleTimeout<T>(promise: Promise<T>, ms: number, provider: str
 }
 
 /** A body read on the stream path obeys the idle timeout too: headers then silence must not hang a request. */
-async function readBounded(stream: IncomingMessage, ctx: UpstreamCallContext, provider: string): Promise<string> {
+async function readBounded(stream: Readable, ctx: UpstreamCallContext, provider: string): Promise<string> {
   try {
     return await withIdleTimeout(readAll(stream), ctx.streamIdleTimeoutMs, provider);
   } catch (err) {
@@ -167,7 +375,7 @@ async function readBounded(stream: IncomingMessage, ctx: UpstreamCallContext, pr
   }
 }
 
-function readAll(stream: IncomingMessage): Promise<string> {
+function readAll(stream: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
     let text = '';
     stream.setEncoding('utf8');
@@ -257,7 +465,7 @@ function toUpstreamError(provider: string, err: unknown, timedOut: boolean, clie
     return new GatewayError(ErrorCode.UpstreamTimeout, `Upstream provider ${provider} did not answer in time.`, { cause: err });
   }
   if (clientGone) return new GatewayError(ErrorCode.UpstreamError, 'The request was cancelled.', { cause: err });
-  const code = (err as AxiosError)?.code;
+  const code = (err as { code?: unknown } | null)?.code;
   return new GatewayError(
     ErrorCode.UpstreamError,
     `Could not reach upstream provider ${provider}${code ? ` (${code})` : ''}.`,
