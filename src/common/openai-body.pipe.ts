@@ -1,6 +1,7 @@
 import { Injectable, PipeTransform } from '@nestjs/common';
 import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
+import { compileFastCheck, FastCheck } from './fast-validation.js';
 import { GatewayError } from './gateway-error.js';
 
 /**
@@ -9,12 +10,18 @@ import { GatewayError } from './gateway-error.js';
  */
 @Injectable()
 export class OpenAiBodyPipe implements PipeTransform {
-  constructor(private readonly dto: new () => object) {}
+  private readonly fastCheck?: FastCheck;
+
+  constructor(private readonly dto: new () => object) {
+    this.fastCheck = compileFastCheck(dto);
+  }
 
   transform(value: unknown): unknown {
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       throw GatewayError.invalid('The request body must be a JSON object.');
     }
+    // The common case, a valid body, without the deep copy; anything else gets the full report.
+    if (this.fastCheck?.(value as Record<string, unknown>)) return value;
     const errors = validateSync(plainToInstance(this.dto, value) as object, {
       forbidUnknownValues: false,
       validationError: { target: false, value: true },
