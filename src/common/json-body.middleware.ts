@@ -1,3 +1,4 @@
+import { isUtf8 } from 'node:buffer';
 import { Inject, Injectable, NestMiddleware, Optional } from '@nestjs/common';
 import type { NextFunction, Request, Response } from 'express';
 import { ErrorCode, GatewayError } from './gateway-error.js';
@@ -40,12 +41,10 @@ export class JsonBodyMiddleware implements NestMiddleware {
       }
       return next();
     }
-    let text: string;
-    try {
-      text = new TextDecoder('utf-8', { fatal: true }).decode(buffer);
-    } catch {
-      throw GatewayError.invalid('The request body is not valid UTF-8.');
-    }
+    if (!isUtf8(buffer)) throw GatewayError.invalid('The request body is not valid UTF-8.');
+    let text = buffer.toString('utf8');
+    // What a fatal TextDecoder did before: a leading BOM is not part of the JSON text.
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
     let body: unknown;
     try {
       body = JSON.parse(text);
@@ -95,17 +94,23 @@ function readBody(req: Request, limit: number): Promise<Buffer> {
   });
 }
 
-/** Iterative, so a hostile body cannot overflow the stack here either. */
-function depthExceeds(root: unknown, max: number): boolean {
-  if (root === null || typeof root !== 'object') return false;
-  const stack: [unknown, number][] = [[root, 1]];
-  while (stack.length) {
-    const [node, depth] = stack.pop()!;
-    if (depth > max) return true;
-    const children = Array.isArray(node) ? node : Object.values(node as object);
-    for (const child of children) {
-      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+/**
+ * Recursion stops at `max` levels, so a hostile body cannot overflow the stack here; JSON.parse
+ * has already bounded the input. No per-node allocation (this runs on every request).
+ */
+function depthExceeds(node: unknown, max: number): boolean {
+  if (node === null || typeof node !== 'object') return false;
+  if (max <= 0) return true;
+  if (Array.isArray(node)) {
+    for (let i = 0; i < node.length; i++) {
+      const child: unknown = node[i];
+      if (child !== null && typeof child === 'object' && depthExceeds(child, max - 1)) return true;
     }
+    return false;
+  }
+  for (const key in node) {
+    const child = (node as Record<string, unknown>)[key];
+    if (child !== null && typeof child === 'object' && depthExceeds(child, max - 1)) return true;
   }
   return false;
 }

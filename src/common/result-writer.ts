@@ -14,7 +14,14 @@ export async function writeResult(res: Response, result: GatewayResult): Promise
   const telemetry = (res.req as GatewayRequest | undefined)?.telemetry;
   if (result.kind === 'json') {
     telemetry?.jsonReady(res, result.body);
-    res.status(200).json(result.body);
+    // What Express's res.json() sends for a POST (same status, headers and bytes), minus its
+    // per-call settings lookups and Buffer copy. A string body also lets Node send the head and
+    // the body in one write.
+    const json = JSON.stringify(result.body);
+    res.statusCode = 200;
+    res.setHeader('content-type', 'application/json; charset=utf-8');
+    res.setHeader('content-length', Buffer.byteLength(json));
+    res.end(json);
     return;
   }
   const iterator = result.events[Symbol.asyncIterator]();

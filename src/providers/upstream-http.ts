@@ -244,16 +244,20 @@ function readText(stream: Readable): Promise<string> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
+    let ended = false;
     stream.on('data', (c: Buffer) => {
       chunks.push(c);
       size += c.length;
     });
     stream.once('end', () => {
+      ended = true;
       const text = (chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size)).toString('utf8');
       resolve(text.charCodeAt(0) === 0xfeff ? text.slice(1) : text);
     });
     stream.once('error', reject);
-    stream.once('close', () => reject(Object.assign(new Error('The upstream closed the connection mid-body.'), { code: 'ECONNRESET' })));
+    stream.once('close', () => {
+      if (!ended) reject(Object.assign(new Error('The upstream closed the connection mid-body.'), { code: 'ECONNRESET' }));
+    });
   });
 }
 
