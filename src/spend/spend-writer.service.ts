@@ -30,6 +30,8 @@ export interface SpendRecord {
 export const SPEND_FLUSH_INTERVAL_MS = 1000;
 /** A burst flushes early rather than growing the queue. */
 const FLUSH_AT = 1000;
+/** Rows per transaction: keeps each synchronous SQLite write to a couple of milliseconds. */
+const WRITE_CHUNK = 100;
 /** If the store is down, keep at most this many rows (oldest dropped, loudly) rather than grow without bound. */
 const MAX_QUEUE = 100_000;
 
@@ -96,22 +98,37 @@ export class SpendWriterService implements OnModuleInit, OnModuleDestroy {
     await this.resetExpiredBudgets();
   }
 
+  /**
+   * Writes the queue in transactions of WRITE_CHUNK rows, each with the spend increments of its
+   * own rows (so a retried chunk never counts twice), yielding to the event loop in between.
+   * With embedded SQLite every statement runs synchronously on the event loop: one 1,000-row
+   * flush was a 20–30 ms stall for every request in flight (bench: event-loop delay max).
+   */
   private async write(): Promise<void> {
     const batch = this.queue;
     this.queue = [];
-    const deltas = new Map<string, number>();
-    for (const r of batch) if (r.token && r.cost > 0) deltas.set(r.token, (deltas.get(r.token) ?? 0) + r.cost);
-    try {
-      await this.logs.writeBatch(batch.map(toRow), deltas);
-    } catch (err) {
-      this.queue = batch.concat(this.queue);
-      this.logger.error(`writing ${batch.length} spend row(s) failed, will retry: ${(err as Error).message}`);
-      return;
+    /** Tokens whose rows were written → the spend increments written for them. */
+    const written = new Map<string, number>();
+    for (let i = 0; i < batch.length; i += WRITE_CHUNK) {
+      if (i > 0) await yieldToEventLoop();
+      const chunk = batch.slice(i, i + WRITE_CHUNK);
+      const deltas = new Map<string, number>();
+      for (const r of chunk) if (r.token && r.cost > 0) deltas.set(r.token, (deltas.get(r.token) ?? 0) + r.cost);
+      try {
+        await this.logs.writeBatch(chunk.map(toRow), deltas);
+      } catch (err) {
+        const rest = batch.slice(i);
+        this.queue = rest.concat(this.queue);
+        this.logger.error(`writing ${rest.length} spend row(s) failed, will retry: ${(err as Error).message}`);
+        break;
+      }
+      for (const r of chunk) if (r.token && !written.has(r.token)) written.set(r.token, 0);
+      for (const [token, delta] of deltas) written.set(token, (written.get(token) ?? 0) + delta);
     }
-    const tokens = [...new Set(batch.map((r) => r.token).filter((t): t is string => !!t))];
-    if (tokens.length === 0) return;
+    if (written.size === 0) return;
+    const tokens = [...written.keys()];
     try {
-      await this.cache.reload(tokens, deltas);
+      await this.cache.reload(tokens, written);
     } catch (err) {
       this.logger.warn(`re-reading key spend failed: ${(err as Error).message}`);
     }
@@ -155,6 +172,10 @@ export class SpendWriterService implements OnModuleInit, OnModuleDestroy {
   private async resetExpiredBudgets(): Promise<void> {
     for (const entry of this.cache.all()) await this.ensureCurrentPeriod(entry.key.token);
   }
+}
+
+function yieldToEventLoop(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function toRow(r: SpendRecord): SpendLogsTable {
