@@ -217,11 +217,19 @@ export class RouterService {
     policy: CooldownPolicy,
   ): Promise<T> {
     const key = deploymentKey(target);
+    // The attempt's signal follows the client's through a listener held only while the attempt
+    // (or its stream) runs. Not AbortSignal.any: its WeakRef bookkeeping kept every request's
+    // signal graph alive through young-generation GCs (promoted ~25 KB per request in the bench,
+    // and a 2 ms scavenge every ~80 requests), and it cost ~2% CPU.
     const controller = new AbortController();
+    const followClient = () => controller.abort(options.signal.reason);
+    if (options.signal.aborted) followClient();
+    else options.signal.addEventListener('abort', followClient, { once: true });
+    const unfollow = () => options.signal.removeEventListener('abort', followClient);
     const timeoutMs = target.settings.timeoutMs ?? settings.timeoutMs;
     const streamTimeoutMs = target.settings.streamTimeoutMs ?? settings.streamTimeoutMs;
     const ctx: UpstreamCallContext = {
-      signal: AbortSignal.any([options.signal, controller.signal]),
+      signal: controller.signal,
       requestId: options.requestId,
       timeoutMs: options.stream ? (streamTimeoutMs ?? timeoutMs) : timeoutMs,
       streamIdleTimeoutMs: streamTimeoutMs ?? timeoutMs,
@@ -234,6 +242,7 @@ export class RouterService {
         const primed = await primeStream(result, target, {
           signal: options.signal,
           onEnd: (err) => {
+            unfollow();
             end();
             if (err !== undefined && !options.signal.aborted && policy.canCoolDown) this.noteFailure(key, target, classifyFailure(err), policy);
           },
@@ -243,11 +252,13 @@ export class RouterService {
         return primed as unknown as T;
       }
       this.stats.recordLatency(key, Date.now() - started);
+      unfollow();
       end();
       return result;
     } catch (err) {
       // Whatever the attempt left open upstream is closed now, not when the GC gets to it.
       controller.abort();
+      unfollow();
       end();
       if (classifyFailure(err) === 'timeout') this.stats.recordLatency(key, Date.now() - started);
       throw err;
