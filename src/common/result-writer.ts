@@ -37,6 +37,12 @@ export async function writeResult(res: Response, result: GatewayResult): Promise
       snapshot?.observe(e);
       telemetry?.streamEvent(e);
       const ok = res.write(e.event ? `event: ${e.event}\ndata: ${e.data}\n\n` : `data: ${e.data}\n\n`);
+      // Node corks the socket on a response's first write of a tick and uncorks on nextTick.
+      // Events already parsed flow through this loop in microtasks, which all run before that
+      // nextTick: in a burst the first event left only after the whole burst had been relayed
+      // (time to first chunk ≈ whole stream). Send the head and first event now; later events
+      // still coalesce.
+      if (sequence === 1) flushSocket(res);
       if (!ok && !res.destroyed) await new Promise<void>((resolve) => {
         const done = () => {
           res.off('drain', done);
@@ -59,4 +65,9 @@ export async function writeResult(res: Response, result: GatewayResult): Promise
     telemetry?.failed(toGatewayError(err).code);
     writeSseError(res, err, result.flavour, result.flavour === 'responses' ? sequence : undefined, snapshot?.response);
   }
+}
+
+function flushSocket(res: Response): void {
+  const socket = res.socket;
+  if (socket && socket.writableCorked > 0) socket.uncork();
 }
