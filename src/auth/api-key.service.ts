@@ -8,6 +8,9 @@ export function hashKey(key: string): Buffer {
   return createHash('sha256').update(key).digest();
 }
 
+/** Presented keys remembered with their hash: a client sends the same key on every request. */
+const HASH_CACHE_SIZE = 1024;
+
 /**
  * Resolves a virtual key, given the SHA-256 hex of the presented key, from memory (the keys
  * module registers it). Undefined for an unknown key; may throw Unauthorized (expired key).
@@ -20,6 +23,13 @@ export class ApiKeyService {
   private readonly logger = new Logger('Auth');
   private masterHash?: Buffer;
   private virtualKeys?: VirtualKeyLookup;
+  /**
+   * Presented key → its SHA-256, so a busy client is not hashed on every request (≈2% of the
+   * gateway's CPU in the bench profile). Only the hash is cached: every request still goes
+   * through the constant-time comparison with the master key and the virtual-key lookup, so
+   * revocations and master-key changes apply at once. Bounded; oldest entry evicted first.
+   */
+  private readonly hashes = new Map<string, Buffer>();
 
   constructor(private readonly registry: ConfigRegistryService) {
     this.refresh();
@@ -43,7 +53,7 @@ export class ApiKeyService {
     if (!this.masterHash) {
       // An open gateway: a virtual key still selects its own model list and limits.
       if (!token) return ANONYMOUS;
-      const hash = hashKey(token);
+      const hash = this.hashOf(token);
       return this.asMaster(hash) ?? (await this.asVirtual(hash)) ?? ANONYMOUS;
     }
     if (!token) {
@@ -52,10 +62,19 @@ export class ApiKeyService {
         "Missing API key. Send it as 'Authorization: Bearer <key>' or in the 'x-api-key' header.",
       );
     }
-    const hash = hashKey(token);
+    const hash = this.hashOf(token);
     const caller = this.asMaster(hash) ?? (await this.asVirtual(hash));
     if (caller) return caller;
     throw new GatewayError(ErrorCode.Unauthorized, 'Invalid API key.');
+  }
+
+  private hashOf(token: string): Buffer {
+    let hash = this.hashes.get(token);
+    if (hash) return hash;
+    hash = hashKey(token);
+    if (this.hashes.size >= HASH_CACHE_SIZE) this.hashes.delete(this.hashes.keys().next().value!);
+    this.hashes.set(token, hash);
+    return hash;
   }
 
   private asMaster(hash: Buffer): Caller | undefined {

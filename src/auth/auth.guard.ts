@@ -13,8 +13,18 @@ export class AuthGuard implements CanActivate {
     private readonly keys: ApiKeyService,
   ) {}
 
+  /** Route metadata never changes after start-up: read it once per handler, not per request. */
+  private readonly accessByHandler = new WeakMap<object, { cls: object; access: Access | undefined }>();
+
   async canActivate(context: ExecutionContext): Promise<boolean> {
-    const access = this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [context.getHandler(), context.getClass()]);
+    const handler = context.getHandler();
+    const cls = context.getClass();
+    let known = this.accessByHandler.get(handler);
+    if (!known || known.cls !== cls) {
+      known = { cls, access: this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [handler, cls]) };
+      this.accessByHandler.set(handler, known);
+    }
+    const access = known.access;
     if (access === 'public') return true;
     const req = context.switchToHttp().getRequest<GatewayRequest>();
     const caller = await this.keys.authenticate(presentedKey(req));
