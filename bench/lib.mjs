@@ -192,6 +192,65 @@ export function percentile(sorted, p) {
   return sorted[idx];
 }
 
+/**
+ * Open-loop load: requests leave at a steady `rate` (checked every millisecond, sent in
+ * proportion to elapsed time) over up to `connections` keep-alive sockets, whether or not
+ * earlier ones have answered. autocannon's overallRate releases each second's quota in a
+ * burst, which measures its own queueing rather than the gateway's. Latency is from send to
+ * the end of the body.
+ */
+export function loadAtRate({ url, connections, durationS, body, headers, collect = true, rate }) {
+  const payload = typeof body === 'string' ? body : JSON.stringify(body);
+  const agent = new http.Agent({ keepAlive: true, maxSockets: connections });
+  const opts = { method: 'POST', agent, headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers } };
+  const latencies = [];
+  let sent = 0;
+  let done = 0;
+  let non2xx = 0;
+  let errors = 0;
+  return new Promise((resolve) => {
+    const t0 = performance.now();
+    const endAt = t0 + durationS * 1000;
+    const finish = () => {
+      const elapsedS = (performance.now() - t0) / 1000;
+      agent.destroy();
+      resolve({ requests: done, rps: latencies.length / elapsedS, non2xx, errors, timeouts: 0, ...(collect ? summarize(latencies) : {}) });
+    };
+    const one = () => {
+      sent++;
+      const start = performance.now();
+      const req = http.request(url, opts, (res) => {
+        res.resume();
+        res.on('end', () => {
+          done++;
+          if (res.statusCode >= 200 && res.statusCode < 300) {
+            if (collect) latencies.push(performance.now() - start);
+          } else non2xx++;
+          if (sending === false && done + errors === sent) finish();
+        });
+      });
+      req.on('error', () => {
+        errors++;
+        if (sending === false && done + errors === sent) finish();
+      });
+      req.end(payload);
+    };
+    let sending = true;
+    const tick = () => {
+      const now = performance.now();
+      if (now >= endAt) {
+        sending = false;
+        clearInterval(timer);
+        if (done + errors === sent) finish();
+        return;
+      }
+      const due = Math.floor(((now - t0) / 1000) * rate);
+      while (sent < due) one();
+    };
+    const timer = setInterval(tick, 1);
+  });
+}
+
 export function summarize(samples) {
   const s = Float64Array.from(samples).sort();
   return { p50: percentile(s, 50), p90: percentile(s, 90), p99: percentile(s, 99), max: s.length ? s[s.length - 1] : NaN };
@@ -201,8 +260,10 @@ export function summarize(samples) {
  * Runs autocannon in-process. Its own latency histogram has 1 ms resolution, too coarse for a
  * sub-millisecond overhead target, so latencies come from its per-response event (hrtime, ms
  * as a float) and percentiles are computed here over every 2xx response.
+ * With `overallRate` (req/s), requests are sent at that steady rate instead (see loadAtRate).
  */
-export function load({ url, connections, durationS, body, headers, collect = true }) {
+export function load({ url, connections, durationS, body, headers, collect = true, overallRate }) {
+  if (overallRate) return loadAtRate({ url, connections, durationS, body, headers, collect, rate: overallRate });
   return new Promise((resolve, reject) => {
     const latencies = [];
     const inst = autocannon(

@@ -20,6 +20,7 @@ import type { JsonObject, SseEvent, UpstreamCallContext, UpstreamStream } from '
  * decoded, whole-call timeout (JSON) or header timeout + idle timeout (streams), cancellation
  * by the caller's signal, every status handed back for mapping below.
  */
+// The agent re-applies this each time a socket returns to the pool; an unchanged value costs no syscall.
 const KEEP_ALIVE_MSECS = 60_000;
 const httpAgent = new http.Agent({ keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MSECS, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
 const httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MSECS, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
