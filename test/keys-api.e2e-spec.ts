@@ -169,7 +169,7 @@ describeBackends('virtual keys', (backend) => {
       await sleep(1100);
       const err = await chat(key, 'model-a').catch((e: unknown) => e);
       expect(err).toMatchObject({ status: 401 });
-      expect((err as OpenAI.APIError).error).toMatchObject({ type: 'authentication_error', message: 'This API key has expired.' });
+      expect((err as InstanceType<typeof OpenAI.APIError>).error).toMatchObject({ type: 'authentication_error', message: 'This API key has expired.' });
     });
   });
 
@@ -191,7 +191,7 @@ describeBackends('virtual keys', (backend) => {
       expect(retryAfter).toBeLessThanOrEqual(60);
       expect(res.headers.get('x-ratelimit-remaining-requests')).toBe('0');
       expect(res.headers.get('x-ratelimit-limit-requests')).toBe('2');
-      expect((await res.json()).error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });
+      expect(((await res.json()) as { error: unknown }).error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });
       expect(up.requests).toHaveLength(2);
       // The master key is not limited.
       expect((await chat(MASTER_KEY, 'model-a')).model).toBe('model-a');

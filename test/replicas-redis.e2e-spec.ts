@@ -100,7 +100,7 @@ general_settings:
     for (const r of [a, b]) {
       const res = await fetch(`${r.url}/health/readiness`);
       expect(res.status).toBe(200);
-      expect((await res.json()).checks).toMatchObject({ redis: 'ok', store: 'ok' });
+      expect(((await res.json()) as { checks: unknown }).checks).toMatchObject({ redis: 'ok', store: 'ok' });
     }
   });
 
