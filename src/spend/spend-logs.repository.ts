@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { StoreService } from '../store/store.service.js';
+import type { WriteStatement } from '../store/sqlite-writer.js';
 import type { SpendLogsTable } from '../store/store.types.js';
 
 export interface SpendLogQuery {
@@ -25,6 +26,7 @@ export class SpendLogsRepository {
    */
   async writeBatch(rows: readonly SpendLogsTable[], deltas: ReadonlyMap<string, number>): Promise<void> {
     await this.store.ready();
+    if (this.store.canWriteOffThread) return this.store.writeOffThread(this.compileBatch(rows, deltas));
     await this.store.db.transaction().execute(async (trx) => {
       for (let i = 0; i < rows.length; i += INSERT_CHUNK) {
         await trx.insertInto('spend_logs').values(rows.slice(i, i + INSERT_CHUNK)).execute();
@@ -37,6 +39,29 @@ export class SpendLogsRepository {
           .execute();
       }
     });
+  }
+
+  /**
+   * The same writes as the Kysely transaction in writeBatch, compiled once per batch for the
+   * SQLite writer thread: the insert's SQL from the first row, its parameters per row in the
+   * same column order.
+   */
+  private compileBatch(rows: readonly SpendLogsTable[], deltas: ReadonlyMap<string, number>): WriteStatement[] {
+    const statements: WriteStatement[] = [];
+    if (rows.length > 0) {
+      const columns = Object.keys(rows[0]) as (keyof SpendLogsTable)[];
+      const insert = this.store.db.insertInto('spend_logs').values(rows[0]).compile();
+      statements.push({ sql: insert.sql, rows: rows.map((row) => columns.map((c) => row[c])) });
+    }
+    for (const [token, delta] of deltas) {
+      const update = this.store.db
+        .updateTable('virtual_keys')
+        .set((eb) => ({ spend: eb('spend', '+', delta), total_spend: eb('total_spend', '+', delta) }))
+        .where('token', '=', token)
+        .compile();
+      statements.push({ sql: update.sql, rows: [update.parameters] });
+    }
+    return statements;
   }
 
   async page(q: SpendLogQuery): Promise<{ rows: SpendLogsTable[]; total: number }> {

@@ -9,6 +9,8 @@ import { GATEWAY_OPTIONS } from '../config/gateway-options.js';
 import type { GatewayOptions } from '../config/gateway-options.js';
 import { migrationProvider } from './migrations/index.js';
 import { ResolvedStoreLocation, resolveStoreLocation } from './store-location.js';
+import { SqliteWriter } from './sqlite-writer.js';
+import type { WriteStatement } from './sqlite-writer.js';
 import type { Database } from './store.types.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
@@ -25,11 +27,14 @@ export class StoreService implements OnModuleInit, OnModuleDestroy {
   // process on constructor errors, and callers of createApp must get a rejected promise instead.
   private readonly handle: { location: ResolvedStoreLocation; db: Kysely<Database> } | { error: Error };
   private migrated?: Promise<void>;
+  /** Embedded SQLite in a file only: an in-memory database cannot be opened by a second connection. */
+  private readonly writer?: SqliteWriter;
 
   constructor(@Inject(GATEWAY_OPTIONS) options: GatewayOptions, registry: ConfigRegistryService) {
     try {
       const location = resolveStoreLocation(options.store, registry.config.general.databaseUrl);
       this.handle = { location, db: new Kysely<Database>({ dialect: createDialect(location, this.logger) }) };
+      if (location.kind === 'sqlite' && location.file !== ':memory:') this.writer = new SqliteWriter(location.file);
     } catch (err) {
       this.handle = { error: err instanceof Error ? err : new Error(String(err)) };
     }
@@ -65,7 +70,24 @@ export class StoreService implements OnModuleInit, OnModuleDestroy {
     await sql`select 1`.execute(this.db);
   }
 
+  /**
+   * True when writes can run off the event loop (embedded SQLite in a file, see SqliteWriter).
+   * PostgreSQL is asynchronous already, and in-memory SQLite has a single connection: callers
+   * then write through db.
+   */
+  get canWriteOffThread(): boolean {
+    return this.writer !== undefined;
+  }
+
+  /** Runs statements compiled with Kysely in one transaction on the writer thread. */
+  async writeOffThread(statements: readonly WriteStatement[]): Promise<void> {
+    if (!this.writer) throw new Error('no off-thread writer for this store');
+    await this.ready();
+    await this.writer.transaction(statements);
+  }
+
   async onModuleDestroy(): Promise<void> {
+    await this.writer?.close();
     if (!('error' in this.handle)) await this.handle.db.destroy();
   }
 
