@@ -232,6 +232,145 @@ router_settings:
     ]);
   });
 
+  describe('response_format (through a forced tool)', () => {
+    const JSON_TOOL = 'switchboard_json_response';
+    const person = {
+      type: 'object',
+      properties: { name: { type: 'string' }, born: { type: 'integer' } },
+      required: ['name', 'born'],
+      additionalProperties: false,
+    };
+    const format = { type: 'json_schema' as const, json_schema: { name: 'person', schema: person, strict: true } };
+
+    it('json_schema: the forced tool goes out, the JSON comes back as content with finish_reason stop', async () => {
+      const completion = await client.chat.completions.parse({
+        model: 'sonnet',
+        messages: [{ role: 'user', content: 'Ada' }],
+        response_format: format,
+      });
+
+      const sent = fake.last().body;
+      expect(sent.response_format).toBeUndefined();
+      expect(sent.tools).toEqual([{ name: JSON_TOOL, description: expect.any(String), input_schema: person }]);
+      expect(sent.tool_choice).toEqual({ type: 'tool', name: JSON_TOOL });
+      const choice = completion.choices[0];
+      expect(choice.finish_reason).toBe('stop');
+      expect(choice.message.tool_calls ?? []).toEqual([]);
+      // The fake answered the forced call with {name: "Echo: Ada", born: 42}; parse() ran JSON.parse on the content.
+      expect(choice.message.content).toBe('{"name":"Echo: Ada","born":42}');
+      expect(choice.message.parsed).toEqual({ name: 'Echo: Ada', born: 42 });
+      expect(completion.usage).toMatchObject({ prompt_tokens: 21, completion_tokens: 9, total_tokens: 30 });
+    });
+
+    it('json_schema streamed: input_json_delta pieces arrive as content deltas, no tool_calls, finish stop', async () => {
+      const stream = await client.chat.completions.create({
+        model: 'claude',
+        messages: [{ role: 'user', content: 'Grace' }],
+        response_format: format,
+        stream: true,
+        stream_options: { include_usage: true },
+      });
+      const pieces: string[] = [];
+      const finishReasons: string[] = [];
+      let toolDeltas = 0;
+      let usage: unknown;
+      for await (const chunk of stream) {
+        const delta = chunk.choices[0]?.delta;
+        if (delta?.content) pieces.push(delta.content);
+        if (delta?.tool_calls) toolDeltas++;
+        if (chunk.choices[0]?.finish_reason) finishReasons.push(chunk.choices[0].finish_reason);
+        if (chunk.usage) usage = chunk.usage;
+      }
+      expect(fake.last().body).toMatchObject({ stream: true, tool_choice: { type: 'tool', name: JSON_TOOL } });
+      // The fake splits the input into three input_json_delta events.
+      expect(pieces.length).toBeGreaterThan(1);
+      expect(JSON.parse(pieces.join(''))).toEqual({ name: 'Echo: Grace', born: 42 });
+      expect(toolDeltas).toBe(0);
+      expect(finishReasons).toEqual(['stop']);
+      expect(usage).toMatchObject({ prompt_tokens: 21, completion_tokens: 9, total_tokens: 30 });
+    });
+
+    it('json_object and a non-object root schema: permissive object schema; array wrapped as value and unwrapped', async () => {
+      const obj = await client.chat.completions.create({
+        model: 'claude',
+        messages: [{ role: 'user', content: 'anything' }],
+        response_format: { type: 'json_object' },
+      });
+      expect(fake.last().body.tools[0].input_schema).toEqual({ type: 'object', additionalProperties: true });
+      expect(JSON.parse(obj.choices[0].message.content!)).toEqual({});
+
+      const list = await client.chat.completions.parse({
+        model: 'claude',
+        messages: [{ role: 'user', content: 'names' }],
+        response_format: { type: 'json_schema', json_schema: { name: 'names', schema: { type: 'array', items: { type: 'string' } } } },
+      });
+      expect(fake.last().body.tools[0].input_schema).toEqual({
+        type: 'object',
+        properties: { value: { type: 'array', items: { type: 'string' } } },
+        required: ['value'],
+      });
+      expect(list.choices[0].message.parsed).toEqual(['Echo: names']);
+      expect(list.choices[0].finish_reason).toBe('stop');
+    });
+
+    it('beside client tools: tool_choice any, a client call stays a tool call, the JSON answer comes as content', async () => {
+      fake.enqueue(
+        { message: { content: [{ type: 'tool_use', id: 'toolu_04', name: 'get_weather', input: { city: 'Lima' } }] } },
+        { message: { content: [{ type: 'tool_use', id: 'toolu_05', name: JSON_TOOL, input: { name: 'Lima report', born: 1535 } }] } },
+      );
+      const messages: ChatCompletionMessageParam[] = [{ role: 'user', content: 'Weather in Lima, as a person record?' }];
+      const first = await client.chat.completions.create({ model: 'claude', messages, tools: [weatherTool], response_format: format });
+      expect(fake.last().body.tools.map((t: { name: string }) => t.name)).toEqual(['get_weather', JSON_TOOL]);
+      expect(fake.last().body.tool_choice).toEqual({ type: 'any' });
+      expect(first.choices[0].finish_reason).toBe('tool_calls');
+      expect(first.choices[0].message.content).toBeNull();
+      expect(first.choices[0].message.tool_calls).toEqual([
+        { id: 'toolu_04', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Lima"}' } },
+      ]);
+
+      messages.push(first.choices[0].message, { role: 'tool', tool_call_id: 'toolu_04', content: '19C' });
+      const second = await client.chat.completions.create({ model: 'claude', messages, tools: [weatherTool], response_format: format });
+      expect(second.choices[0].finish_reason).toBe('stop');
+      expect(second.choices[0].message.tool_calls).toBeUndefined();
+      expect(JSON.parse(second.choices[0].message.content!)).toEqual({ name: 'Lima report', born: 1535 });
+    });
+
+    it('with reasoning_effort the tool is offered but not forced, which Anthropic would reject', async () => {
+      fake.enqueue({
+        message: {
+          content: [
+            { type: 'thinking', thinking: 'Simple.', signature: 'sig' },
+            { type: 'tool_use', id: 'toolu_06', name: JSON_TOOL, input: { name: 'Alan', born: 1912 } },
+          ],
+        },
+      });
+      const completion = await client.chat.completions.create({
+        model: 'claude',
+        messages: [{ role: 'user', content: 'Turing' }],
+        response_format: format,
+        reasoning_effort: 'low',
+      });
+      expect(fake.last().body.thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
+      expect(fake.last().body.tool_choice).toBeUndefined();
+      expect(JSON.parse(completion.choices[0].message.content!)).toEqual({ name: 'Alan', born: 1912 });
+      expect(completion.choices[0].finish_reason).toBe('stop');
+    });
+
+    it('refuses a client tool that takes the reserved name, without calling upstream', async () => {
+      const err = await client.chat.completions
+        .create({
+          model: 'claude',
+          messages: [{ role: 'user', content: 'hi' }],
+          tools: [{ type: 'function', function: { name: JSON_TOOL } }],
+          response_format: { type: 'json_object' },
+        })
+        .catch((e) => e);
+      expect(err).toBeInstanceOf(BadRequestError);
+      expect(err.param).toBe('tools');
+      expect(fake.requests).toHaveLength(0);
+    });
+  });
+
   describe('errors', () => {
     it('passes an Anthropic 400 on with its status and message', async () => {
       const err = await client.chat.completions

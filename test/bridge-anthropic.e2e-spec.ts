@@ -1,6 +1,6 @@
 import { createOpenAI } from '@ai-sdk/openai';
 import type { OpenAIProvider } from '@ai-sdk/openai';
-import { generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
+import { generateObject, generateText, jsonSchema, stepCountIs, streamText, tool } from 'ai';
 import OpenAI, { BadRequestError } from 'openai';
 import type { ResponseInputItem, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { FakeAnthropic } from './helpers/fake-anthropic.js';
@@ -143,23 +143,56 @@ router_settings:
     expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
   });
 
-  it('text.format json_schema has no Anthropic counterpart: 400 naming text.format', async () => {
-    const err = await client.responses
-      .create({ model: 'claude', input: 'hi', text: { format: { type: 'json_schema', name: 'x', schema: { type: 'object' } } } })
-      .then(() => undefined, (e: unknown) => e);
-    expect(err).toBeInstanceOf(BadRequestError);
-    expect((err as BadRequestError).param).toBe('text.format');
-    expect((err as BadRequestError).message).toContain("'response_format' comes from 'text.format'");
-    expect(fake.requests).toHaveLength(0);
+  describe('text.format json_schema (a forced tool upstream)', () => {
+    const JSON_TOOL = 'switchboard_json_response';
+    const city = {
+      type: 'object',
+      properties: { city: { type: 'string' }, population: { type: 'integer' } },
+      required: ['city', 'population'],
+      additionalProperties: false,
+    };
+    const text = { format: { type: 'json_schema' as const, name: 'city', schema: city, strict: true } };
 
-    // With drop_params it is dropped on the way to Anthropic.
-    const ok = await client.responses.create({
-      model: 'claude-drop',
-      input: 'hi',
-      text: { format: { type: 'json_schema', name: 'x', schema: { type: 'object' } } },
+    it('responses.create: the fake is forced onto the tool; output_text is the JSON', async () => {
+      const response = await client.responses.parse({ model: 'claude', input: 'Oslo', text });
+
+      expect(fake.last().body.tools).toEqual([{ name: JSON_TOOL, description: expect.any(String), input_schema: city }]);
+      expect(fake.last().body.tool_choice).toEqual({ type: 'tool', name: JSON_TOOL });
+      expect(response.status).toBe('completed');
+      expect(response.output.map((o) => o.type)).toEqual(['message']);
+      expect(response.output_text).toBe('{"city":"Echo: Oslo","population":42}');
+      expect(response.output_parsed).toEqual({ city: 'Echo: Oslo', population: 42 });
+      expect(response.text?.format).toMatchObject({ type: 'json_schema', name: 'city' });
+      expect(response.usage).toMatchObject({ input_tokens: 21, output_tokens: 9, total_tokens: 30 });
     });
-    expect(ok.output_text).toBe('Echo: hi');
-    expect(fake.last().body.response_format).toBeUndefined();
+
+    it('streamed: output_text deltas carry the JSON, no function_call items, response.completed', async () => {
+      const stream = await client.responses.create({ model: 'claude-drop', input: 'Bergen', text, stream: true });
+      const events: ResponseStreamEvent[] = [];
+      for await (const e of stream) events.push(e);
+
+      expect(fake.last().body).toMatchObject({ stream: true, tool_choice: { type: 'tool', name: JSON_TOOL } });
+      const types = events.map((e) => e.type);
+      expect(types.filter((t) => t.startsWith('response.function_call'))).toEqual([]);
+      const deltas = events.filter((e) => e.type === 'response.output_text.delta').map((e) => (e as { delta: string }).delta);
+      expect(deltas.length).toBeGreaterThan(1);
+      expect(JSON.parse(deltas.join(''))).toEqual({ city: 'Echo: Bergen', population: 42 });
+      const last = events[events.length - 1];
+      if (last.type !== 'response.completed') throw new Error(`expected response.completed, got ${last.type}`);
+      expect(last.response.output).toHaveLength(1);
+      expect(last.response.output[0]).toMatchObject({ type: 'message', content: [{ type: 'output_text' }] });
+      expect(JSON.parse((last.response.output[0] as { content: { text: string }[] }).content[0].text)).toEqual({ city: 'Echo: Bergen', population: 42 });
+    });
+
+    it('a malformed schema is a 400 naming text.format, before Anthropic is called', async () => {
+      const err = await client.responses
+        .create({ model: 'claude', input: 'hi', text: { format: { type: 'json_schema', name: 'x', schema: 'nope' as unknown as Record<string, unknown> } } })
+        .then(() => undefined, (e: unknown) => e);
+      expect(err).toBeInstanceOf(BadRequestError);
+      expect((err as BadRequestError).param).toBe('text.format');
+      expect((err as BadRequestError).message).toContain("'response_format' comes from 'text.format'");
+      expect(fake.requests).toHaveLength(0);
+    });
   });
 
   describe('Vercel AI SDK', () => {
@@ -201,6 +234,22 @@ router_settings:
           { type: 'tool_use', id: 'toolu_03', name: 'weather', input: { city: 'Oslo' } },
         ],
       });
+    });
+
+    it("generateObject on openai('claude') and openai.chat('claude')", async () => {
+      const schema = jsonSchema<{ title: string; year: number }>({
+        type: 'object',
+        properties: { title: { type: 'string' }, year: { type: 'integer' } },
+        required: ['title', 'year'],
+        additionalProperties: false,
+      });
+      const viaResponses = await generateObject({ model: vercel('claude'), schema, prompt: 'Film' });
+      expect(viaResponses.object).toEqual({ title: 'Echo: Film', year: 42 });
+      expect(fake.last().body.tool_choice).toEqual({ type: 'tool', name: 'switchboard_json_response' });
+
+      const viaChat = await generateObject({ model: vercel.chat('claude'), schema, prompt: 'Book' });
+      expect(viaChat.object).toEqual({ title: 'Echo: Book', year: 42 });
+      expect(fake.last().body.tools[0].input_schema).toMatchObject({ required: ['title', 'year'] });
     });
 
     it("generateText and streamText on openai.chat('claude')", async () => {

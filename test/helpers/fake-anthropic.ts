@@ -106,10 +106,19 @@ export class FakeAnthropic {
   }
 }
 
-/** The default model: says what it was told last (or what its tools returned). */
+/**
+ * The default model: says what it was told last (or what its tools returned). Forced to call a
+ * tool, it calls it as the real API does, with an input built from the tool's schema whose
+ * strings echo the last user text.
+ */
 function echo(body: any): FakeMessage {
   const last = body.messages[body.messages.length - 1];
   const blocks = typeof last.content === 'string' ? [{ type: 'text', text: last.content }] : last.content;
+  if (body.tool_choice?.type === 'tool') {
+    const tool = body.tools.find((t: any) => t.name === body.tool_choice.name);
+    const said = blocks.filter((b: any) => b.type === 'text').map((b: any) => b.text).join(' ');
+    return { content: [{ type: 'tool_use', id: 'toolu_fake_forced', name: tool.name, input: sample(tool.input_schema, tool.input_schema, said) }] };
+  }
   const results = blocks.filter((b: any) => b.type === 'tool_result');
   if (results.length) {
     const said = results.map((r: any) => (typeof r.content === 'string' ? r.content : (r.content ?? []).map((c: any) => c.text).join(''))).join('; ');
@@ -117,6 +126,31 @@ function echo(body: any): FakeMessage {
   }
   const text = blocks.filter((b: any) => b.type === 'text').map((b: any) => b.text).join(' ');
   return { content: [{ type: 'text', text: `Echo: ${text}` }] };
+}
+
+/** A value that fits the schema: the first enum value, the echoed text for strings, 42, true, one array item, every property. */
+function sample(schema: any, root: any, said: string): unknown {
+  if (typeof schema?.$ref === 'string') {
+    const path = schema.$ref.replace(/^#\//, '').split('/');
+    return sample(path.reduce((node: any, key: string) => node?.[key], root), root, said);
+  }
+  if (Array.isArray(schema?.enum)) return schema.enum[0];
+  if (Array.isArray(schema?.anyOf)) return sample(schema.anyOf[0], root, said);
+  switch (Array.isArray(schema?.type) ? schema.type[0] : schema?.type) {
+    case 'string':
+      return `Echo: ${said}`;
+    case 'integer':
+    case 'number':
+      return 42;
+    case 'boolean':
+      return true;
+    case 'array':
+      return [sample(schema.items, root, said)];
+    case 'object':
+      return Object.fromEntries(Object.entries(schema.properties ?? {}).map(([k, v]) => [k, sample(v, root, said)]));
+    default:
+      return null;
+  }
 }
 
 export function fullMessage(m: FakeMessage, model: string): any {
@@ -201,6 +235,8 @@ function validate(body: any): string | undefined {
     if (!Array.isArray(body.tools)) return 'tools: Input should be a valid list';
     for (const [i, t] of body.tools.entries()) {
       if (typeof t?.name !== 'string' || !t.name) return `tools.${i}.name: Field required`;
+      if (!/^[a-zA-Z0-9_-]{1,64}$/.test(t.name)) return `tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`;
+      if (toolNames.has(t.name)) return 'tools: Tool names must be unique.';
       if (t.input_schema?.type !== 'object') return `tools.${i}.input_schema: Input should be a valid JSON schema of type object`;
       toolNames.add(t.name);
     }
@@ -209,6 +245,8 @@ function validate(body: any): string | undefined {
     const c = body.tool_choice;
     if (!['auto', 'any', 'tool', 'none'].includes(c?.type)) return 'tool_choice: Input tag does not match any of the expected tags';
     if (c.type === 'tool' && !toolNames.has(c.name)) return `tool_choice: tool '${c.name}' not found in tools`;
+    const thinking = body.thinking !== undefined && body.thinking.type !== 'disabled';
+    if (thinking && (c.type === 'any' || c.type === 'tool')) return 'Thinking may not be enabled when tool_choice forces tool use.';
   }
   if (!Array.isArray(body.messages) || body.messages.length === 0) return 'messages: at least one message is required';
   for (const [i, m] of body.messages.entries()) {

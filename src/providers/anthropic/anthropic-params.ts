@@ -1,4 +1,5 @@
 import { GatewayError } from '../../common/gateway-error.js';
+import { type JsonOutput, readResponseFormat } from './anthropic-json-output.js';
 import type { AnthropicTool } from './anthropic-wire.types.js';
 
 /**
@@ -20,6 +21,7 @@ export interface RequestDraft {
   userId?: string;
   reasoningEffort?: string;
   thinking?: Record<string, unknown>;
+  jsonOutput?: JsonOutput;
 }
 
 export interface ParamRule {
@@ -70,10 +72,8 @@ export const CHAT_PARAMS: Readonly<Record<string, ParamRule>> = {
   frequency_penalty: { isDefault: (v) => v === 0, unsupported: 'Anthropic has no frequency penalty' },
   logit_bias: { isDefault: (v) => isEmptyObject(v), unsupported: 'Anthropic has no logit bias' },
   seed: { unsupported: 'Anthropic has no sampling seed' },
-  response_format: {
-    isDefault: (v) => (v as { type?: unknown })?.type === 'text',
-    unsupported: 'only {"type":"text"} can be translated; Anthropic has no JSON mode in the Messages API version used',
-  },
+  // Served through a forced tool call (anthropic-json-output.ts), which every Claude model supports.
+  response_format: { apply: (v, d) => (d.jsonOutput = readResponseFormat(v)) },
   modalities: {
     isDefault: (v) => Array.isArray(v) && v.every((m) => m === 'text'),
     unsupported: 'Anthropic answers with text only',

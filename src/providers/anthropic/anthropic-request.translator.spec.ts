@@ -1,14 +1,17 @@
 import { mapError } from '../../common/error-mapping.js';
 import { GatewayError } from '../../common/gateway-error.js';
 import { goldenCases } from '../../../test/helpers/golden-files.js';
+import { JSON_TOOL_NAME } from './anthropic-json-output.js';
 import { CHAT_PARAMS } from './anthropic-params.js';
-import { MessagesRequestOptions, toMessagesRequest } from './anthropic-request.translator.js';
+import { MessagesRequestOptions, toMessagesCall, toMessagesRequest } from './anthropic-request.translator.js';
 
 interface RequestGolden {
   description: string;
   options: MessagesRequestOptions;
   chat: Record<string, unknown>;
   messages: Record<string, unknown>;
+  /** The response_format tool the response translators are told about; absent when there is none. */
+  jsonTool?: { name: string; wrapped: boolean };
 }
 
 const OPTIONS: MessagesRequestOptions = { upstreamModel: 'claude-x', dropParams: false, defaultMaxTokens: 4096, stream: false };
@@ -27,7 +30,9 @@ function rejection(body: Record<string, unknown>, options: Partial<MessagesReque
 
 describe('Chat Completions → Anthropic Messages (golden files)', () => {
   it.each(goldenCases<RequestGolden>(new URL('./golden/request/', import.meta.url)))('%s', (_file, golden) => {
-    expect(toMessagesRequest(golden.chat, golden.options)).toEqual(golden.messages);
+    const call = toMessagesCall(golden.chat, golden.options);
+    expect(call.request).toEqual(golden.messages);
+    expect(call.jsonTool).toEqual(golden.jsonTool);
   });
 });
 
@@ -38,7 +43,6 @@ describe('Chat Completions → Anthropic Messages: what cannot be translated', (
     ['logprobs', true],
     ['presence_penalty', 0.4],
     ['frequency_penalty', 1],
-    ['response_format', { type: 'json_object' }],
     ['audio', { voice: 'alloy', format: 'mp3' }],
     ['a_param_nobody_knows', 1],
   ])('rejects %s with a 400 naming the parameter and the way out', (name, value) => {
@@ -86,6 +90,14 @@ describe('Chat Completions → Anthropic Messages: what cannot be translated', (
     [{ messages: user, reasoning_effort: 'high', max_tokens: 1000 }, 'max_tokens', 'thinking budget of 16384'],
     [{ messages: user, reasoning_effort: 'extreme' }, 'reasoning_effort', 'must be one of'],
     [{ messages: user, stop: [1, 2] }, 'stop', 'array of strings'],
+    [{ messages: user, response_format: { type: 'grammar', grammar: 'x' } }, 'response_format.type', 'json_schema'],
+    [{ messages: user, response_format: { type: 'json_schema' } }, 'response_format.json_schema', 'must be an object'],
+    [{ messages: user, response_format: { type: 'json_schema', json_schema: { name: 'x', schema: true } } }, 'response_format.json_schema.schema', 'JSON Schema object'],
+    [
+      { messages: user, response_format: { type: 'json_object' }, tools: [{ type: 'function', function: { name: JSON_TOOL_NAME } }] },
+      'tools',
+      'reserved',
+    ],
   ])('rejects malformed or untranslatable input %#', (body, param, text) => {
     const r = rejection(body as Record<string, unknown>);
     expect(r.status).toBe(400);
@@ -116,5 +128,72 @@ describe('Chat Completions → Anthropic Messages: what cannot be translated', (
     const minimal = toMessagesRequest({ model: 'm', messages: user, reasoning_effort: 'minimal' }, OPTIONS);
     expect(minimal.thinking).toBeUndefined();
     expect(minimal.max_tokens).toBe(4096);
+  });
+});
+
+describe('response_format → the gateway tool: tool_choice with client tools and thinking', () => {
+  const tools = [{ type: 'function', function: { name: 'f', parameters: { type: 'object', properties: {} } } }];
+  const format = { type: 'json_schema', json_schema: { name: 'r', schema: { type: 'object', properties: { a: { type: 'string' } } } } };
+  const call = (extra: Record<string, unknown>) => toMessagesCall({ model: 'm', messages: user, response_format: format, ...extra }, OPTIONS);
+  const names = (extra: Record<string, unknown>) => call(extra).request.tools?.map((t) => t.name);
+
+  it("client tool_choice 'auto' → any over client tools and the gateway tool", () => {
+    expect(call({ tools, tool_choice: 'auto' }).request.tool_choice).toEqual({ type: 'any' });
+    expect(names({ tools, tool_choice: 'auto' })).toEqual(['f', JSON_TOOL_NAME]);
+    expect(call({ tools, parallel_tool_calls: false }).request.tool_choice).toEqual({ type: 'any', disable_parallel_tool_use: true });
+  });
+
+  it("client tool_choice 'none' → client tools stay declared, the gateway tool is forced", () => {
+    const out = call({ tools, tool_choice: 'none' });
+    expect(out.request.tool_choice).toEqual({ type: 'tool', name: JSON_TOOL_NAME });
+    expect(out.request.tools?.map((t) => t.name)).toEqual(['f', JSON_TOOL_NAME]);
+    expect(out.jsonTool).toEqual({ name: JSON_TOOL_NAME, wrapped: false });
+    // Without client tools 'none' and 'auto' change nothing: the gateway tool is forced.
+    expect(call({ tool_choice: 'none' }).request.tool_choice).toEqual({ type: 'tool', name: JSON_TOOL_NAME });
+    expect(call({ tool_choice: 'auto' }).request.tool_choice).toEqual({ type: 'tool', name: JSON_TOOL_NAME });
+  });
+
+  it("'required' and a named client tool keep their meaning, and the gateway tool is not offered on that turn", () => {
+    const required = call({ tools, tool_choice: 'required' });
+    expect(required.request.tool_choice).toEqual({ type: 'any' });
+    expect(required.request.tools?.map((t) => t.name)).toEqual(['f']);
+    expect(required.jsonTool).toBeUndefined();
+    const named = call({ tools, tool_choice: { type: 'function', function: { name: 'f' } } });
+    expect(named.request.tool_choice).toEqual({ type: 'tool', name: 'f' });
+    expect(named.request.tools?.map((t) => t.name)).toEqual(['f']);
+    expect(named.jsonTool).toBeUndefined();
+  });
+
+  it('never forces tool use with extended thinking, which Anthropic rejects', () => {
+    const alone = call({ reasoning_effort: 'low' });
+    expect(alone.request.thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
+    expect(alone.request.tools?.map((t) => t.name)).toEqual([JSON_TOOL_NAME]);
+    expect(alone.request.tool_choice).toBeUndefined();
+    expect(alone.jsonTool).toEqual({ name: JSON_TOOL_NAME, wrapped: false });
+    expect(call({ tools, thinking: { type: 'enabled', budget_tokens: 2048 } }).request.tool_choice).toEqual({ type: 'auto' });
+    // Explicitly disabled thinking forces as usual.
+    expect(call({ thinking: { type: 'disabled' } }).request.tool_choice).toEqual({ type: 'tool', name: JSON_TOOL_NAME });
+  });
+
+  it('text is no JSON request, and the reserved name is free to clients that do not ask for JSON', () => {
+    const text = toMessagesCall({ model: 'm', messages: user, response_format: { type: 'text' } }, OPTIONS);
+    expect(text.jsonTool).toBeUndefined();
+    expect(text.request.tools).toBeUndefined();
+    const own = toMessagesCall({ model: 'm', messages: user, tools: [{ type: 'function', function: { name: JSON_TOOL_NAME } }] }, OPTIONS);
+    expect(own.jsonTool).toBeUndefined();
+    expect(own.request.tools?.map((t) => t.name)).toEqual([JSON_TOOL_NAME]);
+  });
+
+  it('json_schema without a schema is JSON mode: any object', () => {
+    const out = toMessagesCall({ model: 'm', messages: user, response_format: { type: 'json_schema', json_schema: { name: 'free' } } }, OPTIONS);
+    expect(out.request.tools?.[0].input_schema).toEqual({ type: 'object', additionalProperties: true });
+  });
+
+  it('wraps roots that are not plainly an object: unions, type lists, missing type', () => {
+    for (const schema of [{ anyOf: [{ type: 'string' }, { type: 'object' }] }, { type: ['object', 'null'] }, { enum: ['a', 'b'] }]) {
+      const out = call({ response_format: { type: 'json_schema', json_schema: { name: 'r', schema } } });
+      expect(out.request.tools?.[0].input_schema).toEqual({ type: 'object', properties: { value: schema }, required: ['value'] });
+      expect(out.jsonTool?.wrapped).toBe(true);
+    }
   });
 });

@@ -1,5 +1,6 @@
 import { GatewayError } from '../../common/gateway-error.js';
 import type { JsonObject } from '../provider-adapter.js';
+import { JSON_TOOL_NAME, jsonOutputTool, type JsonOutputTool } from './anthropic-json-output.js';
 import { readParams, RequestDraft } from './anthropic-params.js';
 import type {
   AnthropicContentBlock,
@@ -40,8 +41,18 @@ export interface MessagesRequestOptions {
   readonly stream: boolean;
 }
 
+/** The upstream request, and the gateway tool the answer arrives through when response_format asked for JSON. */
+export interface MessagesCall {
+  readonly request: AnthropicMessagesRequest;
+  readonly jsonTool?: JsonOutputTool;
+}
+
 /** Chat Completions request body → Anthropic Messages request body. Throws 400s for what cannot be translated. */
 export function toMessagesRequest(body: JsonObject, options: MessagesRequestOptions): AnthropicMessagesRequest {
+  return toMessagesCall(body, options).request;
+}
+
+export function toMessagesCall(body: JsonObject, options: MessagesRequestOptions): MessagesCall {
   const draft = readParams(body, options.dropParams);
   const { system, messages } = translateMessages(body.messages);
   const explicitMax = draft.maxCompletionTokens ?? draft.maxTokens;
@@ -51,24 +62,45 @@ export function toMessagesRequest(body: JsonObject, options: MessagesRequestOpti
   if (draft.topP !== undefined) out.top_p = draft.topP;
   if (draft.topK !== undefined) out.top_k = draft.topK;
   if (draft.stopSequences?.length) out.stop_sequences = draft.stopSequences;
-  applyTools(draft, out);
   if (draft.userId !== undefined) out.metadata = { user_id: draft.userId };
+  // Thinking first: it decides whether tool use may be forced.
   applyThinking(draft, out, explicitMax);
+  const jsonTool = applyTools(draft, out);
   if (options.stream) out.stream = true;
-  return out;
+  return jsonTool ? { request: out, jsonTool } : { request: out };
 }
 
-function applyTools(draft: RequestDraft, out: AnthropicMessagesRequest): void {
+function applyTools(draft: RequestDraft, out: AnthropicMessagesRequest): JsonOutputTool | undefined {
   const choice = draft.toolChoice;
-  if (!draft.tools?.length) {
-    if (choice === 'required' || typeof choice === 'object') {
-      throw GatewayError.invalid(`'tool_choice' requires 'tools' to be set.`, 'tool_choice');
-    }
-    return;
+  const clientTools = draft.tools ?? [];
+  if (!clientTools.length && (choice === 'required' || typeof choice === 'object')) {
+    throw GatewayError.invalid(`'tool_choice' requires 'tools' to be set.`, 'tool_choice');
   }
-  out.tools = draft.tools;
+  // 'required' and a named tool ask for a tool call on this turn; response_format shapes the
+  // final answer, which this turn will not give, so the gateway tool is not offered then.
+  const json = draft.jsonOutput && choice !== 'required' && typeof choice !== 'object' ? jsonOutputTool(draft.jsonOutput) : undefined;
+  if (json && clientTools.some((t) => t.name === JSON_TOOL_NAME)) {
+    throw GatewayError.invalid(
+      `Tool name '${JSON_TOOL_NAME}' is reserved on Anthropic models while response_format asks for JSON; rename the tool.`,
+      'tools',
+    );
+  }
+  if (!clientTools.length && !json) return undefined;
+  out.tools = json ? [...clientTools, json.tool] : clientTools;
+
   let mapped: AnthropicToolChoice | undefined;
-  if (choice === 'none') mapped = { type: 'none' };
+  if (json) {
+    // Anthropic rejects forced tool use together with extended thinking, so with thinking the
+    // model is only offered the tool ('auto'; a client 'none' cannot be kept then, since
+    // Anthropic's 'none' would shut out the gateway tool too). Without thinking: alone, the
+    // gateway tool is forced; beside client tools under 'auto' (or no choice), 'any' lets the
+    // model either call a client tool or answer through the gateway tool, but never answer in
+    // free text, which the client could not parse; under 'none' the client's tools stay
+    // declared (earlier turns may hold their calls) while the gateway tool is forced.
+    if (thinkingEnabled(out)) mapped = clientTools.length ? { type: 'auto' } : undefined;
+    else if (clientTools.length && choice !== 'none') mapped = { type: 'any' };
+    else mapped = { type: 'tool', name: json.info.name };
+  } else if (choice === 'none') mapped = { type: 'none' };
   else if (choice === 'auto') mapped = { type: 'auto' };
   else if (choice === 'required') mapped = { type: 'any' };
   else if (choice) mapped = { type: 'tool', name: choice.name };
@@ -76,6 +108,11 @@ function applyTools(draft: RequestDraft, out: AnthropicMessagesRequest): void {
     mapped = { ...(mapped ?? { type: 'auto' }), disable_parallel_tool_use: true } as AnthropicToolChoice;
   }
   if (mapped) out.tool_choice = mapped;
+  return json?.info;
+}
+
+function thinkingEnabled(out: AnthropicMessagesRequest): boolean {
+  return out.thinking !== undefined && out.thinking.type !== 'disabled';
 }
 
 function applyThinking(draft: RequestDraft, out: AnthropicMessagesRequest, explicitMax: number | undefined): void {

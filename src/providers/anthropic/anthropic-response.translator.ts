@@ -1,5 +1,6 @@
 import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
 import type { JsonObject } from '../provider-adapter.js';
+import { jsonContent, type JsonOutputTool } from './anthropic-json-output.js';
 import type { AnthropicMessageResponse, AnthropicUsage } from './anthropic-wire.types.js';
 
 /**
@@ -17,8 +18,10 @@ const FINISH_REASON: Readonly<Record<string, string>> = {
   refusal: 'content_filter',
 };
 
-export function finishReason(stopReason: string | null | undefined): string {
-  return (stopReason && FINISH_REASON[stopReason]) || 'stop';
+/** `answeredInJson`: the turn ended on the gateway's response_format tool alone, which is a finished answer. */
+export function finishReason(stopReason: string | null | undefined, answeredInJson = false): string {
+  const reason = (stopReason && FINISH_REASON[stopReason]) || 'stop';
+  return answeredInJson && reason === 'tool_calls' ? 'stop' : reason;
 }
 
 /**
@@ -42,19 +45,27 @@ export function chatUsage(usage: AnthropicUsage | undefined): JsonObject {
   return out;
 }
 
-/** Anthropic Message → Chat Completions object. `model` is rewritten to the client's alias by the caller. */
-export function toChatCompletion(body: JsonObject, now: () => number = Date.now): JsonObject {
+/**
+ * Anthropic Message → Chat Completions object. `model` is rewritten to the client's alias by the caller.
+ * With `jsonTool`, a call of the gateway's response_format tool is the answer: its input becomes
+ * the content, and it is no tool call the client would have to run.
+ */
+export function toChatCompletion(body: JsonObject, now: () => number = Date.now, jsonTool?: JsonOutputTool): JsonObject {
   const msg = body as unknown as AnthropicMessageResponse;
   if (msg.type !== 'message' || !Array.isArray(msg.content)) {
     throw new GatewayError(ErrorCode.UpstreamError, 'Upstream provider anthropic returned a body that is not a Message.');
   }
   let text = '';
   let reasoning = '';
+  let json: string | undefined;
   const toolCalls: JsonObject[] = [];
   for (const block of msg.content) {
     if (block.type === 'text' && typeof block.text === 'string') text += block.text;
     else if (block.type === 'thinking' && typeof block.thinking === 'string') reasoning += block.thinking;
-    else if (block.type === 'tool_use') {
+    else if (block.type === 'tool_use' && jsonTool && block.name === jsonTool.name) {
+      // Two JSON documents side by side would parse as neither: the first call is the answer.
+      json ??= jsonContent(block.input, jsonTool);
+    } else if (block.type === 'tool_use') {
       toolCalls.push({
         id: block.id,
         type: 'function',
@@ -62,7 +73,9 @@ export function toChatCompletion(body: JsonObject, now: () => number = Date.now)
       });
     }
   }
-  const message: JsonObject = { role: 'assistant', content: text || null, refusal: null };
+  // Text next to the JSON answer (possible only when thinking kept tool use from being forced)
+  // is preamble that would make the content unparseable.
+  const message: JsonObject = { role: 'assistant', content: json ?? (text || null), refusal: null };
   // Not an OpenAI field, but the de-facto name clients of OpenAI-compatible servers read.
   if (reasoning) message.reasoning_content = reasoning;
   if (toolCalls.length) message.tool_calls = toolCalls;
@@ -71,7 +84,7 @@ export function toChatCompletion(body: JsonObject, now: () => number = Date.now)
     object: 'chat.completion',
     created: Math.floor(now() / 1000),
     model: msg.model,
-    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(msg.stop_reason) }],
+    choices: [{ index: 0, message, logprobs: null, finish_reason: finishReason(msg.stop_reason, json !== undefined && !toolCalls.length) }],
     usage: chatUsage(msg.usage),
   };
 }

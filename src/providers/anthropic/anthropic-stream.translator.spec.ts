@@ -12,6 +12,8 @@ interface StreamGolden {
   /** Expected chunk payloads in order; '[DONE]' literally. */
   chunks: (Record<string, unknown> | '[DONE]')[];
   error?: { status: number; type: string; code?: string; messageContains: string };
+  /** The response_format tool the request carried, if any. */
+  jsonTool?: { name: string; wrapped: boolean };
 }
 
 /** Parses the raw text with the same SSE parser the upstream client uses, fed in small pieces. */
@@ -30,7 +32,11 @@ describe('Anthropic stream events → chat.completion.chunk (golden files)', () 
     let error: unknown;
     try {
       const text = golden.sse.join('\n') + '\n';
-      for await (const e of toChatChunks(upstreamEvents(text), { includeUsage: golden.includeUsage, now: () => 1_700_000_000_000 })) {
+      for await (const e of toChatChunks(upstreamEvents(text), {
+        includeUsage: golden.includeUsage,
+        now: () => 1_700_000_000_000,
+        jsonTool: golden.jsonTool,
+      })) {
         expect(e.event).toBeUndefined();
         out.push(e.data === '[DONE]' ? e.data : JSON.parse(e.data));
       }

@@ -1,6 +1,7 @@
 import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
 import type { JsonObject, SseEvent } from '../provider-adapter.js';
 import { streamErrorToGatewayError } from './anthropic-errors.js';
+import { jsonContent, type JsonOutputTool } from './anthropic-json-output.js';
 import { chatUsage, finishReason } from './anthropic-response.translator.js';
 import type { AnthropicUsage } from './anthropic-wire.types.js';
 
@@ -8,11 +9,20 @@ export interface ChunkOptions {
   /** stream_options.include_usage: every chunk carries usage: null, and a usage-only chunk precedes [DONE]. */
   readonly includeUsage: boolean;
   readonly now?: () => number;
+  /** The gateway's response_format tool, when the request asked for JSON: its input streams as content. */
+  readonly jsonTool?: JsonOutputTool;
 }
 
 interface ToolBlock {
   readonly toolIndex: number;
   sentArguments: boolean;
+}
+
+interface JsonBlock {
+  readonly index: number;
+  sent: boolean;
+  /** A wrapped value's input, kept whole: the wrapper's closing brace is only told from the value's at the end. */
+  buffer: string;
 }
 
 /**
@@ -24,6 +34,10 @@ interface ToolBlock {
  * and final usage, which are sent when message_stop closes the turn. An `error` event is
  * thrown as a GatewayError, and a stream that ends without message_stop is a failure,
  * never a silently truncated answer.
+ *
+ * With a response_format tool, its input_json_delta pieces are the content deltas instead, and
+ * a turn that ended on it alone finishes with `stop`. Text is held back until the turn shows
+ * whether the answer came through the tool (then the text was preamble and is dropped) or not.
  */
 export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: ChunkOptions): AsyncGenerator<SseEvent> {
   const now = options.now ?? Date.now;
@@ -33,6 +47,9 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
   let stopReason: string | null = null;
   const usage: AnthropicUsage = {};
   const tools = new Map<number, ToolBlock>();
+  const jsonTool = options.jsonTool;
+  let json: JsonBlock | undefined;
+  const heldText: string[] = [];
   let finished = false;
 
   const chunk = (delta: JsonObject, finish: string | null = null): SseEvent => {
@@ -47,6 +64,12 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
     return { data: JSON.stringify(body) };
   };
   const toolDelta = (toolIndex: number, call: JsonObject): SseEvent => chunk({ tool_calls: [{ index: toolIndex, ...call }] });
+  const text = (piece: string): SseEvent | undefined => {
+    if (!piece) return undefined;
+    if (!jsonTool) return chunk({ content: piece });
+    if (!json) heldText.push(piece);
+    return undefined;
+  };
 
   for await (const event of events) {
     // After message_stop the turn is over; reading on lets the connection end cleanly.
@@ -66,12 +89,17 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
       case 'content_block_start': {
         const index = Number(data.index);
         const block = (data.content_block ?? {}) as { type?: unknown; id?: unknown; name?: unknown; text?: unknown; thinking?: unknown };
-        if (block.type === 'tool_use') {
+        if (block.type === 'tool_use' && jsonTool && block.name === jsonTool.name) {
+          // A second call would append a second JSON document: only the first is the answer.
+          json ??= { index, sent: false, buffer: '' };
+          heldText.length = 0;
+        } else if (block.type === 'tool_use') {
           const tool: ToolBlock = { toolIndex: tools.size, sentArguments: false };
           tools.set(index, tool);
           yield toolDelta(tool.toolIndex, { id: block.id, type: 'function', function: { name: block.name, arguments: '' } });
-        } else if (block.type === 'text' && typeof block.text === 'string' && block.text) {
-          yield chunk({ content: block.text });
+        } else if (block.type === 'text' && typeof block.text === 'string') {
+          const out = text(block.text);
+          if (out) yield out;
         } else if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking) {
           yield chunk({ reasoning_content: block.thinking });
         }
@@ -80,7 +108,14 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
       case 'content_block_delta': {
         const delta = (data.delta ?? {}) as { type?: unknown; text?: unknown; partial_json?: unknown; thinking?: unknown };
         if (delta.type === 'text_delta' && typeof delta.text === 'string') {
-          if (delta.text) yield chunk({ content: delta.text });
+          const out = text(delta.text);
+          if (out) yield out;
+        } else if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string' && json?.index === Number(data.index)) {
+          if (jsonTool!.wrapped) json.buffer += delta.partial_json;
+          else if (delta.partial_json) {
+            json.sent = true;
+            yield chunk({ content: delta.partial_json });
+          }
         } else if (delta.type === 'input_json_delta' && typeof delta.partial_json === 'string') {
           const tool = tools.get(Number(data.index));
           if (tool && delta.partial_json) {
@@ -93,6 +128,11 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
         break;
       }
       case 'content_block_stop': {
+        if (json && json.index === Number(data.index) && !json.sent) {
+          json.sent = true;
+          yield chunk({ content: jsonTool!.wrapped ? unwrap(json.buffer, jsonTool!) : '{}' });
+          break;
+        }
         const tool = tools.get(Number(data.index));
         // A tool without parameters streams no JSON at all; OpenAI clients parse arguments, so send "{}".
         if (tool && !tool.sentArguments) {
@@ -109,7 +149,8 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
       }
       case 'message_stop': {
         finished = true;
-        yield chunk({}, finishReason(stopReason));
+        if (heldText.length && !json) yield chunk({ content: heldText.join('') });
+        yield chunk({}, finishReason(stopReason, json !== undefined && tools.size === 0));
         if (options.includeUsage) {
           yield { data: JSON.stringify({ id, object: 'chat.completion.chunk', created, model, choices: [], usage: chatUsage(usage) }) };
         }
@@ -125,6 +166,16 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
   }
   if (!finished) {
     throw new GatewayError(ErrorCode.UpstreamError, 'Upstream provider anthropic ended the stream before message_stop.');
+  }
+}
+
+/** The wrapped input as the client's JSON; if it does not parse (cut short by max_tokens), what arrived. */
+function unwrap(buffer: string, jsonTool: JsonOutputTool): string {
+  if (!buffer) return jsonContent(undefined, jsonTool);
+  try {
+    return jsonContent(JSON.parse(buffer), jsonTool);
+  } catch {
+    return buffer;
   }
 }
 

@@ -3,7 +3,8 @@ import type { DeploymentTarget } from '../../routing/routing-table.js';
 import { requestSecrets, requireApiKey } from '../openai-compatible/openai-compatible.adapter.js';
 import type { JsonObject, Operation, ProviderAdapter, UpstreamCallContext, UpstreamStream } from '../provider-adapter.js';
 import { postJson, postStream, UpstreamRequest } from '../upstream-http.js';
-import { DEFAULT_MAX_TOKENS, toMessagesRequest } from './anthropic-request.translator.js';
+import type { JsonOutputTool } from './anthropic-json-output.js';
+import { DEFAULT_MAX_TOKENS, toMessagesCall } from './anthropic-request.translator.js';
 import { toChatCompletion } from './anthropic-response.translator.js';
 import { toChatChunks } from './anthropic-stream.translator.js';
 import { ANTHROPIC_VERSION } from './anthropic-wire.types.js';
@@ -21,16 +22,18 @@ export class AnthropicAdapter implements ProviderAdapter {
   }
 
   async chat(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
-    const message = await postJson(this.request(target, body, false), ctx);
-    return toChatCompletion(message);
+    const { request, jsonTool } = this.request(target, body, false);
+    const message = await postJson(request, ctx);
+    return toChatCompletion(message, Date.now, jsonTool);
   }
 
   async chatStream(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream> {
-    const upstream = await postStream(this.request(target, body, true), ctx);
+    const { request, jsonTool } = this.request(target, body, true);
+    const upstream = await postStream(request, ctx);
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     // Overload and similar failures can arrive as the first event after a 200; the router
     // primes every stream on its first event, so those are retried like an HTTP error.
-    return { headers: upstream.headers, events: toChatChunks(upstream.events, { includeUsage }) };
+    return { headers: upstream.headers, events: toChatChunks(upstream.events, { includeUsage, jsonTool }) };
   }
 
   responses(target: DeploymentTarget): Promise<JsonObject> {
@@ -45,16 +48,16 @@ export class AnthropicAdapter implements ProviderAdapter {
     return Promise.reject(notNative(target, 'embeddings'));
   }
 
-  private request(target: DeploymentTarget, body: JsonObject, stream: boolean): UpstreamRequest {
+  private request(target: DeploymentTarget, body: JsonObject, stream: boolean): { request: UpstreamRequest; jsonTool?: JsonOutputTool } {
     const apiKey = requireApiKey(target, true)!;
     const maxOutput = target.settings.modelInfo.max_output_tokens;
-    const messages = toMessagesRequest(body, {
+    const { request: messages, jsonTool } = toMessagesCall(body, {
       upstreamModel: target.upstreamModel,
       dropParams: target.settings.dropParams === true,
       defaultMaxTokens: typeof maxOutput === 'number' && maxOutput > 0 ? Math.floor(maxOutput) : DEFAULT_MAX_TOKENS,
       stream,
     });
-    return {
+    const request: UpstreamRequest = {
       provider: this.name,
       url: messagesUrl(target.apiBase),
       // Configured extra_headers may add beta flags or override the version; never the key.
@@ -63,6 +66,7 @@ export class AnthropicAdapter implements ProviderAdapter {
       // Anthropic echoes parts of a rejected key in its 401 message: never pass that on.
       secrets: requestSecrets(target),
     };
+    return { request, jsonTool };
   }
 }
 

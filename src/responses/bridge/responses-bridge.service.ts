@@ -65,7 +65,7 @@ const RESPONSES_PARAM: Readonly<Record<string, string>> = {
 };
 
 /**
- * An adapter that rejects a translated chat parameter (Anthropic has no response_format, say)
+ * An adapter that rejects a translated chat parameter (Anthropic has no seed, say)
  * names the chat parameter; the client sent the Responses one, so the error is restated.
  * Upstream rejections are left alone: they carry the provider's own words.
  */
