@@ -79,6 +79,67 @@ model_list:
     expect(r.stderr).toContain('error: model_list[1].litellm_params.timeout:');
   });
 
+  it('shape errors do not hide provider, alias, duplicate-id and wildcard problems in the entries that parsed', async () => {
+    // Entry [4] is not even a mapping: the paths after it must still be the file's own indexes.
+    const file = writeTempConfig(`
+model_list:
+  - litellm_params: { model: openai/gpt-4o }
+  - model_name: slow
+    litellm_params: { model: openai/gpt-4o, timeout: -1 }
+    model_info: { id: dup }
+  - model_name: typo
+    litellm_params: { model: opnai/gpt-4o }
+  - model_name: openai/gpt-4o
+    litellm_params: { model: openai/gpt-4o, api_key: sk-inline }
+  - just-a-string
+  - model_name: openai/*
+    litellm_params: { model: openai/*, api_key: sk-inline }
+  - model_name: again
+    litellm_params: { model: openai/gpt-4o-mini }
+    model_info: { id: dup }
+router_settings:
+  routing_strategy: fastest
+  model_group_alias: { x: y, y: x, z: nowhere, slow-alias: slow, bad: 5 }
+`);
+    const r = await check(['--config', file]);
+    expect(r.code).toBe(1);
+    expect(r.stdout).toBe('');
+    const lines = r.stderr.trim().split('\n');
+    const expected = [
+      'error: model_list[0].model_name: is required',
+      'error: model_list[1].litellm_params.timeout: must not be less than 0',
+      'error: model_list[4]: must be a mapping',
+      'error: router_settings.routing_strategy: must be one of',
+      'error: router_settings.model_group_alias.bad: must be a model name',
+      "error: model_list[2].litellm_params.model: unknown provider 'opnai'",
+      "error: model_list[6].model_info.id: duplicate id 'dup' (also used by model_list[1])",
+      'error: router_settings.model_group_alias.x: alias cycle: x -> y -> x',
+      "error: router_settings.model_group_alias.z: alias target 'nowhere' is not a configured model_name or wildcard",
+      "warning: model_list[3].model_name: 'openai/gpt-4o' also matches wildcard 'openai/*'",
+    ];
+    for (const e of expected) expect(lines.filter((l) => l.startsWith(e))).toHaveLength(1);
+    // 'slow' was rejected for its timeout, but it is still a name: an alias to it is not a second error.
+    expect(r.stderr).not.toContain('slow-alias');
+    expect(lines[lines.length - 1]).toBe(`${file}: INVALID (9 error(s), 1 warning(s))`);
+    expect(lines).toHaveLength(expected.length + 1);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+  });
+
+  it('start-up refuses the same file: non-zero, one line per problem, no stack trace', async () => {
+    const file = writeTempConfig(`
+model_list:
+  - litellm_params: { model: openai/gpt-4o }
+  - model_name: slow
+    litellm_params: { model: openai/gpt-4o, timeout: -1 }
+`);
+    const run = runCli(['--config', file, '--port', '0', '--host', '127.0.0.1'], cleanEnv());
+    expect(await run.exited).toBe(1);
+    expect(run.stderr().trim().split('\n')).toEqual([
+      'switchboard: invalid config: model_list[0].model_name: is required',
+      'switchboard: invalid config: model_list[1].litellm_params.timeout: must not be less than 0',
+    ]);
+  });
+
   it('invalid YAML: exit 1 with the line', async () => {
     const r = await check(['--config', writeTempConfig('model_list:\n  - model_name: [unclosed\n')]);
     expect(r.code).toBe(1);

@@ -3,7 +3,8 @@ import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import { load } from 'js-yaml';
 import { ConfigError, ConfigIssue } from '../config/config-error.js';
-import { parseConfigText } from '../config/config-loader.js';
+import { analyzeConfigText, ConfigAnalysis, parseConfigText } from '../config/config-loader.js';
+import { DeploymentConfig, GatewayConfig } from '../config/config.types.js';
 import { readEnv } from '../config/env-vars.js';
 import { resolveEnvRefs } from '../config/env-ref.js';
 import { RoutingTable } from '../routing/routing-table.js';
@@ -26,8 +27,9 @@ const PLACEHOLDER = 'switchboard-check-placeholder';
 
 /**
  * Validates a config the way start-up does, but collects instead of stopping at the first
- * problem: YAML and shape, unset environment variables, then (with placeholders standing in
- * for unset variables) providers, aliases, fallbacks, duplicate ids and wildcard shadowing.
+ * problem: YAML and shape (per entry and per setting), unset environment variables, then (with
+ * placeholders standing in for unset variables, and over the entries that did parse) providers,
+ * aliases, fallbacks, duplicate ids and wildcard shadowing.
  */
 export function checkConfigText(text: string, env: NodeJS.ProcessEnv, options: CheckOptions = {}): CheckReport {
   const errors: ConfigIssue[] = [];
@@ -52,27 +54,28 @@ export function checkConfigText(text: string, env: NodeJS.ProcessEnv, options: C
     }
   }
 
-  let config;
+  let analysis;
   try {
-    const loaded = parseConfigText(text, effectiveEnv);
-    config = loaded.config;
-    for (const w of loaded.warnings) warnings.push(splitWarning(w));
+    analysis = analyzeConfigText(text, effectiveEnv);
   } catch (err) {
     errors.push(...issuesOf(() => { throw err; }));
     return { errors, warnings };
   }
+  errors.push(...analysis.issues);
+  for (const w of analysis.warnings) warnings.push(splitWarning(w));
 
-  let table: RoutingTable;
-  try {
-    table = RoutingTable.compile(config);
-  } catch (err) {
-    errors.push(...issuesOf(() => { throw err; }));
-    return { errors, warnings, models: config.models.length, aliases: Object.keys(config.aliases).length };
+  const { config: semantic, fileIndexes, standIns } = withStandIns(analysis, raw);
+  const { table, issues } = RoutingTable.analyze(semantic);
+  for (const issue of issues) {
+    const mapped = remapModelIndexes(issue, fileIndexes);
+    // A rejected entry already has its error; only checks that read its name or id still apply.
+    if (standIns.has(mapped.path.match(/^model_list\[\d+\]/)?.[0] ?? '') && !/\.(model_name|model_info\.id)$/.test(mapped.path)) continue;
+    errors.push(mapped);
   }
 
   const firstEntry = new Map<string, number>();
-  config.models.forEach((d, i) => {
-    if (!firstEntry.has(d.modelName)) firstEntry.set(d.modelName, i);
+  semantic.models.forEach((d, k) => {
+    if (!firstEntry.has(d.modelName)) firstEntry.set(d.modelName, fileIndexes[k]);
   });
   const pathOf = (name: string) =>
     firstEntry.has(name) ? `model_list[${firstEntry.get(name)}].model_name` : `router_settings.model_group_alias.${name}`;
@@ -83,7 +86,46 @@ export function checkConfigText(text: string, env: NodeJS.ProcessEnv, options: C
   for (const s of shadowing.overridden) {
     warnings.push({ path: pathOf(s.name), message: `'${s.name}' also matches wildcard '${s.by}'; the exact entry wins for this name` });
   }
-  return { errors, warnings, models: config.models.length, aliases: Object.keys(config.aliases).length };
+  return { errors, warnings, models: analysis.config.models.length, aliases: Object.keys(analysis.config.aliases).length };
+}
+
+/**
+ * The parsed config plus a stand-in for each rejected model_list entry whose model_name is
+ * usable, so an alias or fallback naming it is not reported a second time as "not configured",
+ * and its name and id still take part in the duplicate and wildcard checks.
+ */
+function withStandIns(analysis: ConfigAnalysis, raw: unknown): { config: GatewayConfig; fileIndexes: number[]; standIns: Set<string> } {
+  const list = raw && typeof raw === 'object' && Array.isArray((raw as Record<string, unknown>).model_list)
+    ? ((raw as Record<string, unknown>).model_list as unknown[])
+    : [];
+  const byIndex = new Map<number, DeploymentConfig>();
+  analysis.config.models.forEach((d, k) => byIndex.set(analysis.modelIndexes[k], d));
+  const standIns = new Set<string>();
+  list.forEach((entry, i) => {
+    if (byIndex.has(i) || !entry || typeof entry !== 'object') return;
+    const e = entry as Record<string, unknown>;
+    if (typeof e.model_name !== 'string' || !e.model_name) return;
+    const info = e.model_info && typeof e.model_info === 'object' ? (e.model_info as Record<string, unknown>) : {};
+    const id = typeof info.id === 'string' && info.id ? info.id : `check-stand-in-${i}`;
+    byIndex.set(i, {
+      id,
+      modelName: e.model_name,
+      model: 'openai/stand-in',
+      extraHeaders: {},
+      useChatForResponses: false,
+      modelInfo: { id },
+      source: 'file',
+    });
+    standIns.add(`model_list[${i}]`);
+  });
+  const fileIndexes = [...byIndex.keys()].sort((x, y) => x - y);
+  return { config: { ...analysis.config, models: fileIndexes.map((i) => byIndex.get(i)!) }, fileIndexes, standIns };
+}
+
+/** The routing table numbers the entries it was given; entries dropped entirely shift that numbering. */
+function remapModelIndexes(issue: ConfigIssue, fileIndexes: readonly number[]): ConfigIssue {
+  const fix = (s: string) => s.replace(/model_list\[(\d+)\]/g, (_, k: string) => `model_list[${fileIndexes[Number(k)] ?? k}]`);
+  return { path: fix(issue.path), message: fix(issue.message) };
 }
 
 export function formatReport(file: string, report: CheckReport, failed = report.errors.length > 0): string {

@@ -82,6 +82,25 @@ describe('config loader: malformed configs name the exact path', () => {
     expect(err.issues.map((i) => i.path).sort()).toEqual(['model_list[0].model_name', 'model_list[1].litellm_params.model']);
   });
 
+  it('a mistake in one entry or setting hides none in the others', () => {
+    const err = configError(
+      `model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, timeout: soon }\n  - 7\n${ok()}` +
+        `router_settings:\n  routing_strategy: fastest\n  model_group_alias: { h: 5 }\n  fallbacks: [ x ]\n  retry_policy: { A: -1, B: -2 }\n` +
+        'litellm_settings: { drop_params: maybe }\ngeneral_settings: { master_key: os.environ/SB_TEST_UNSET_MASTER }',
+    );
+    expect(err.issues.map((i) => i.path)).toEqual([
+      'model_list[0].litellm_params.timeout',
+      'model_list[1]',
+      'router_settings.routing_strategy',
+      'litellm_settings.drop_params',
+      'general_settings.master_key',
+      'router_settings.model_group_alias.h',
+      'router_settings.fallbacks[0]',
+      'router_settings.retry_policy.A',
+      'router_settings.retry_policy.B',
+    ]);
+  });
+
   it('never echoes a secret value in a message', () => {
     const err = configError(`model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, api_key: sk-very-secret-value, timeout: nope }`);
     expect(err.message).not.toContain('sk-very-secret-value');

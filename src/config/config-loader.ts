@@ -4,7 +4,14 @@ import { plainToInstance } from 'class-transformer';
 import { validateSync, ValidationError } from 'class-validator';
 import { load, YAMLException } from 'js-yaml';
 import { ConfigError, ConfigIssue } from './config-error.js';
-import { ConfigFileSchema, KNOWN_KEYS, LitellmParamsSchema, ModelEntrySchema } from './config.schema.js';
+import {
+  GeneralSettingsSchema,
+  KNOWN_KEYS,
+  LitellmParamsSchema,
+  LitellmSettingsSchema,
+  ModelEntrySchema,
+  RouterSettingsSchema,
+} from './config.schema.js';
 import {
   AliasConfig,
   ConfigSource,
@@ -33,6 +40,15 @@ export function readConfigFile(path: string, env: NodeJS.ProcessEnv = process.en
 }
 
 export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
+  return orThrow(analyzeConfigText(text, env));
+}
+
+/**
+ * Like parseConfigText, but a problem in one model entry, alias or setting does not hide the
+ * others: every issue is returned, and `config` holds what did parse, so `check` can go on to
+ * the whole-file rules. Only a file that is not YAML, or not a mapping, throws.
+ */
+export function analyzeConfigText(text: string, env: NodeJS.ProcessEnv = process.env): ConfigAnalysis {
   let raw: unknown;
   try {
     // js-yaml rejects a document-less file; for a config, empty or comments-only means "nothing configured".
@@ -48,7 +64,7 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.e
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw ConfigError.at('', 'the config must be a YAML mapping with model_list, router_settings, ...');
   }
-  return parseConfigObject(raw as Record<string, unknown>, env);
+  return analyzeConfigObject(raw as Record<string, unknown>, env);
 }
 
 function isBlankYaml(text: string): boolean {
@@ -56,46 +72,118 @@ function isBlankYaml(text: string): boolean {
 }
 
 export function parseConfigObject(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  const structural = structureIssues(raw);
-  if (structural.length > 0) throw new ConfigError(structural);
+  return orThrow(analyzeConfigObject(raw, env));
+}
+
+export interface ConfigAnalysis extends LoadedConfig {
+  /** Everything wrong with the file's shape; when non-empty, `config` is partial and must not be served. */
+  readonly issues: ConfigIssue[];
+  /** `config.models[k]` is `model_list[modelIndexes[k]]`: rejected entries leave gaps. */
+  readonly modelIndexes: number[];
+}
+
+function orThrow(analysis: ConfigAnalysis): LoadedConfig {
+  if (analysis.issues.length > 0) throw new ConfigError(analysis.issues);
+  return { config: analysis.config, warnings: analysis.warnings };
+}
+
+const SECTIONS = {
+  router_settings: RouterSettingsSchema,
+  general_settings: GeneralSettingsSchema,
+  litellm_settings: LitellmSettingsSchema,
+} as const;
+
+export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ConfigAnalysis {
+  const issues: ConfigIssue[] = [];
   const warnings = unknownKeyWarnings(raw);
   const effectiveEnv = withConfigEnvironment(raw, env);
-  const { value: resolved, missing } = resolveEnvRefs(raw, effectiveEnv);
+  const { value: resolvedValue, missing } = resolveEnvRefs(raw, effectiveEnv);
+  const resolved = resolvedValue as Record<string, unknown>;
 
-  const issues = validateShape(ConfigFileSchema, resolved, '');
-  if (issues.length > 0) throw new ConfigError(issues);
+  // Each model entry and each section is checked on its own: a mistake drops only that entry
+  // (model_list) or that field (settings), so later checks still see everything else.
+  const rawList = raw.model_list;
+  const resolvedList = resolved.model_list;
+  const accepted: { entry: Record<string, unknown>; unresolved: Record<string, unknown>; index: number }[] = [];
+  if (resolvedList !== undefined && resolvedList !== null && !Array.isArray(resolvedList)) {
+    issues.push({ path: 'model_list', message: 'must be a list of model entries (each starting with "- model_name: ...")' });
+  } else if (Array.isArray(resolvedList)) {
+    resolvedList.forEach((entry, i) => {
+      const found = entryIssues(entry, `model_list[${i}]`);
+      if (found.length > 0) issues.push(...found);
+      else accepted.push({ entry, unresolved: (rawList as unknown[])[i] as Record<string, unknown>, index: i });
+    });
+  }
+
+  const sections: Record<string, Record<string, unknown>> = {};
+  for (const [section, schema] of Object.entries(SECTIONS)) {
+    const value = resolved[section];
+    if (value === undefined || value === null) {
+      sections[section] = {};
+      continue;
+    }
+    if (!isMapping(value)) {
+      issues.push({ path: section, message: 'must be a mapping' });
+      sections[section] = {};
+      continue;
+    }
+    const found = validateShape(schema, value, section);
+    const kept = { ...(value as Record<string, unknown>) };
+    for (const issue of found) delete kept[issue.path.slice(section.length + 1).split(/[.[]/)[0]];
+    issues.push(...found);
+    sections[section] = kept;
+  }
+  const envBlock = raw.environment_variables;
+  if (envBlock !== undefined && envBlock !== null && !isMapping(envBlock)) {
+    issues.push({ path: 'environment_variables', message: 'must be a mapping' });
+  }
 
   const masterKeyMissing = missing.find((m) => m.path === 'general_settings.master_key');
   if (masterKeyMissing) {
     // Failing closed: an unset master key variable must not silently open the gateway.
-    throw ConfigError.at(
-      'general_settings.master_key',
-      `environment variable ${masterKeyMissing.name} is not set (remove master_key to run without authentication)`,
-    );
+    issues.push({
+      path: 'general_settings.master_key',
+      message: `environment variable ${masterKeyMissing.name} is not set (remove master_key to run without authentication)`,
+    });
   }
   for (const m of missing) {
     if (m.path === 'general_settings.master_key') continue;
     warnings.push(`${m.path}: environment variable ${m.name} is not set`);
   }
 
-  const file = resolved as Record<string, any>;
-  const rawModels = Array.isArray(raw.model_list) ? raw.model_list : [];
-  const models = ((file.model_list ?? []) as Record<string, unknown>[]).map((entry, i) =>
-    normalizeModelEntry(entry, rawModels[i] as Record<string, unknown>, 'file'),
-  );
+  const router = sections.router_settings as Record<string, any>;
+  const general = sections.general_settings as Record<string, any>;
+  const models = accepted.map((a) => normalizeModelEntry(a.entry, a.unresolved, 'file'));
   const config: GatewayConfig = {
     models: dedupeGeneratedIds(models),
-    aliases: normalizeAliases(file.router_settings?.model_group_alias),
-    router: normalizeRouterSettings(file.router_settings ?? {}),
+    aliases: normalizeAliases(router.model_group_alias, issues),
+    router: normalizeRouterSettings(router, issues),
     general: {
-      masterKey: file.general_settings?.master_key,
-      databaseUrl: file.general_settings?.database_url || undefined,
-      allowFileModelEdits: file.general_settings?.allow_file_model_edits === true,
-      logPrompts: file.general_settings?.log_prompts === true,
+      masterKey: general.master_key,
+      databaseUrl: general.database_url || undefined,
+      allowFileModelEdits: general.allow_file_model_edits === true,
+      logPrompts: general.log_prompts === true,
     },
-    litellm: { dropParams: file.litellm_settings?.drop_params === true },
+    litellm: { dropParams: sections.litellm_settings.drop_params === true },
   };
-  return { config, warnings };
+  return { config, warnings, issues, modelIndexes: accepted.map((a) => a.index) };
+}
+
+/** Container types first: class-validator's messages for them are confusing ("nested property must be either object or array"). */
+function entryIssues(entry: unknown, path: string): ConfigIssue[] {
+  if (!isMapping(entry)) return [{ path, message: 'must be a mapping with model_name and litellm_params' }];
+  const structural: ConfigIssue[] = [];
+  for (const key of ['litellm_params', 'model_info']) {
+    const value = (entry as Record<string, unknown>)[key];
+    if (value !== undefined && value !== null && !isMapping(value)) structural.push({ path: `${path}.${key}`, message: 'must be a mapping' });
+  }
+  if (structural.length > 0) {
+    // A wrong model_name is a separate mistake from a wrong container; report it too.
+    const name = (entry as Record<string, unknown>).model_name;
+    if (typeof name !== 'string' || !name) structural.unshift({ path: `${path}.model_name`, message: name == null ? 'is required' : 'must be a non-empty string' });
+    return structural;
+  }
+  return validateShape(ModelEntrySchema, entry, path);
 }
 
 /**
@@ -174,7 +262,7 @@ function stableStringify(value: unknown): string {
   return JSON.stringify(value) ?? 'null';
 }
 
-function normalizeAliases(raw: unknown): Record<string, AliasConfig> {
+function normalizeAliases(raw: unknown, issues: ConfigIssue[]): Record<string, AliasConfig> {
   const out: Record<string, AliasConfig> = {};
   if (!raw || typeof raw !== 'object') return out;
   for (const [name, value] of Object.entries(raw as Record<string, unknown>)) {
@@ -183,61 +271,61 @@ function normalizeAliases(raw: unknown): Record<string, AliasConfig> {
     } else if (value && typeof value === 'object' && typeof (value as any).model === 'string') {
       out[name] = { target: (value as any).model, hidden: (value as any).hidden === true };
     } else {
-      throw ConfigError.at(
-        `router_settings.model_group_alias.${name}`,
-        'must be a model name or {model: <name>, hidden: <bool>}',
-      );
+      issues.push({ path: `router_settings.model_group_alias.${name}`, message: 'must be a model name or {model: <name>, hidden: <bool>}' });
     }
   }
   return out;
 }
 
-function normalizeRouterSettings(raw: Record<string, any>) {
+function normalizeRouterSettings(raw: Record<string, any>, issues: ConfigIssue[]) {
   const seconds = (s: unknown) => (typeof s === 'number' ? Math.round(s * 1000) : undefined);
   return {
     routingStrategy: (raw.routing_strategy ?? 'simple-shuffle') as RoutingStrategy,
     numRetries: raw.num_retries ?? 2,
     timeoutMs: seconds(raw.timeout) ?? DEFAULT_TIMEOUT_MS,
     streamTimeoutMs: seconds(raw.stream_timeout),
-    fallbacks: normalizeFallbacks(raw.fallbacks, 'router_settings.fallbacks'),
-    contextWindowFallbacks: normalizeFallbacks(raw.context_window_fallbacks, 'router_settings.context_window_fallbacks'),
-    defaultFallbacks: normalizeNameList(raw.default_fallbacks, 'router_settings.default_fallbacks'),
+    fallbacks: normalizeFallbacks(raw.fallbacks, 'router_settings.fallbacks', issues),
+    contextWindowFallbacks: normalizeFallbacks(raw.context_window_fallbacks, 'router_settings.context_window_fallbacks', issues),
+    defaultFallbacks: normalizeNameList(raw.default_fallbacks, 'router_settings.default_fallbacks', issues),
     allowedFails: raw.allowed_fails ?? 3,
     cooldownTimeSec: raw.cooldown_time ?? 5,
-    retryPolicy: normalizeRetryPolicy(raw.retry_policy),
+    retryPolicy: normalizeRetryPolicy(raw.retry_policy, issues),
     retryAfterMs: seconds(raw.retry_after) ?? 500,
   };
 }
 
-function normalizeFallbacks(raw: unknown, path: string): Record<string, string[]> {
+function normalizeFallbacks(raw: unknown, path: string, issues: ConfigIssue[]): Record<string, string[]> {
   const out: Record<string, string[]> = {};
   if (raw === undefined || raw === null) return out;
   (raw as unknown[]).forEach((item, i) => {
     if (!item || typeof item !== 'object' || Array.isArray(item)) {
-      throw ConfigError.at(`${path}[${i}]`, 'must be a mapping {model_group: [fallback, ...]}');
+      issues.push({ path: `${path}[${i}]`, message: 'must be a mapping {model_group: [fallback, ...]}' });
+      return;
     }
     for (const [group, targets] of Object.entries(item as Record<string, unknown>)) {
-      out[group] = normalizeNameList(targets, `${path}[${i}].${group}`);
+      out[group] = normalizeNameList(targets, `${path}[${i}].${group}`, issues);
     }
   });
   return out;
 }
 
-function normalizeNameList(raw: unknown, path: string): string[] {
+function normalizeNameList(raw: unknown, path: string, issues: ConfigIssue[]): string[] {
   if (raw === undefined || raw === null) return [];
   if (typeof raw === 'string') return [raw];
   if (!Array.isArray(raw) || raw.some((x) => typeof x !== 'string' || !x)) {
-    throw ConfigError.at(path, 'must be a list of model names');
+    issues.push({ path, message: 'must be a list of model names' });
+    return [];
   }
   return raw as string[];
 }
 
-function normalizeRetryPolicy(raw: unknown): Record<string, number> {
+function normalizeRetryPolicy(raw: unknown, issues: ConfigIssue[]): Record<string, number> {
   const out: Record<string, number> = {};
   if (!raw || typeof raw !== 'object') return out;
   for (const [k, v] of Object.entries(raw as Record<string, unknown>)) {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < 0) {
-      throw ConfigError.at(`router_settings.retry_policy.${k}`, 'must be a non-negative integer');
+      issues.push({ path: `router_settings.retry_policy.${k}`, message: 'must be a non-negative integer' });
+      continue;
     }
     out[k] = v;
   }
@@ -256,37 +344,6 @@ function withConfigEnvironment(raw: Record<string, unknown>, env: NodeJS.Process
 }
 
 const isMapping = (v: unknown): boolean => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/**
- * Wrong container types checked before class-validator, whose messages for them are confusing
- * ("nested property must be either object or array", or errors reported on a list's fields).
- */
-function structureIssues(raw: Record<string, unknown>): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  for (const section of ['router_settings', 'general_settings', 'litellm_settings', 'environment_variables']) {
-    const value = raw[section];
-    if (value !== undefined && value !== null && !isMapping(value)) issues.push({ path: section, message: 'must be a mapping' });
-  }
-  const list = raw.model_list;
-  if (list === undefined || list === null) return issues;
-  if (!Array.isArray(list)) {
-    issues.push({ path: 'model_list', message: 'must be a list of model entries (each starting with "- model_name: ...")' });
-    return issues;
-  }
-  list.forEach((entry, i) => {
-    if (!isMapping(entry)) {
-      issues.push({ path: `model_list[${i}]`, message: 'must be a mapping with model_name and litellm_params' });
-      return;
-    }
-    for (const key of ['litellm_params', 'model_info']) {
-      const value = (entry as Record<string, unknown>)[key];
-      if (value !== undefined && value !== null && !isMapping(value)) {
-        issues.push({ path: `model_list[${i}].${key}`, message: 'must be a mapping' });
-      }
-    }
-  });
-  return issues;
-}
 
 /** class-validator constraint names that check a value's type; when one fails, the others are noise. */
 const TYPE_CONSTRAINTS = ['isString', 'isNumber', 'isInt', 'isBoolean', 'isObject', 'isArray', 'isIn'];

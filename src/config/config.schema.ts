@@ -15,7 +15,8 @@ import {
 } from 'class-validator';
 
 /**
- * The shape of a LiteLLM-style config.yaml, checked with class-validator at load time.
+ * The shape of a LiteLLM-style config.yaml, checked with class-validator at load time, one
+ * section and one model_list entry at a time (config-loader.ts) so one mistake hides no other.
  * Semantic rules that need the whole file (provider prefixes, aliases, wildcards) live in
  * routing-table.ts, which also validates admin writes.
  */
@@ -82,23 +83,6 @@ export class GeneralSettingsSchema {
 
 export class LitellmSettingsSchema {
   @IsOptional() @IsBoolean() drop_params?: boolean;
-}
-
-export class ConfigFileSchema {
-  @IsOptional()
-  @IsArray()
-  @ValidateNested({ each: true })
-  @Type(() => ModelEntrySchema)
-  model_list?: ModelEntrySchema[];
-
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => RouterSettingsSchema)
-  router_settings?: RouterSettingsSchema;
-
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => GeneralSettingsSchema)
-  general_settings?: GeneralSettingsSchema;
-
-  @IsOptional() @IsObject() @ValidateNested() @Type(() => LitellmSettingsSchema)
-  litellm_settings?: LitellmSettingsSchema;
 }
 
 /** Keys the gateway reads; anything else is reported as ignored so typos do not go unnoticed. */

@@ -78,6 +78,16 @@ export class RoutingTable {
   ) {}
 
   static compile(config: GatewayConfig): RoutingTable {
+    const { table, issues } = RoutingTable.analyze(config);
+    if (issues.length) throw new ConfigError(issues);
+    return table;
+  }
+
+  /**
+   * The table and every whole-config problem, without throwing: `check` reports all of them
+   * and still looks at the wildcards. A table with issues must never be served.
+   */
+  static analyze(config: GatewayConfig): { table: RoutingTable; issues: ConfigIssue[] } {
     const issues: ConfigIssue[] = [];
     const paths = deploymentPaths(config.models);
     const byName = new Map<string, DeploymentConfig[]>();
@@ -113,8 +123,7 @@ export class RoutingTable {
     const aliases = new Map(Object.entries(config.aliases));
     const table = new RoutingTable(config, groups, aliases, wildcards);
     issues.push(...table.checkAliases(), ...table.checkFallbacks());
-    if (issues.length) throw new ConfigError(issues);
-    return table;
+    return { table, issues };
   }
 
   hasGroup(name: string): boolean {
