@@ -1,11 +1,17 @@
+import { mkdtempSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { AddressInfo } from 'node:net';
 import { ReadinessService } from '../src/health/readiness.service.js';
 import { StoreService } from '../src/store/store.service.js';
+import { cleanEnv, CliRun, freePort, runCli, waitUntilServing, writeTempConfig } from './helpers/cli.js';
 import { FakeUpstream } from './helpers/fake-upstream.js';
 import { OpsGateway, startOpsGateway } from './helpers/ops-gateway.js';
+import { describeWithServices, testService } from './helpers/test-services.js';
 
 const MASTER = 'sk-master-health-test';
+const postgres = await testService('PostgreSQL');
 
 describe('ops: health', () => {
   let upstream: FakeUpstream;
@@ -86,9 +92,49 @@ model_list:
     });
   });
 
-  const pgUrl = process.env.TEST_DATABASE_URL;
-  (pgUrl ? describe : describe.skip)('readiness with PostgreSQL behind a connection we can cut', () => {
-    if (!pgUrl) console.warn('SKIPPED ops-health PostgreSQL readiness test: TEST_DATABASE_URL is not set (run via .ci/run)');
+  describe('readiness with REDIS_URL pointing at a port nothing listens on (the real Redis connection)', () => {
+    let run: CliRun;
+    let url: string;
+    beforeAll(async () => {
+      const port = await freePort();
+      url = `http://127.0.0.1:${port}`;
+      const config = writeTempConfig(simpleConfig());
+      run = runCli(
+        ['--config', config, '--port', String(port), '--host', '127.0.0.1', '--data-dir', mkdtempSync(join(tmpdir(), 'sb-health-'))],
+        cleanEnv({ REDIS_URL: `redis://127.0.0.1:${await freePort()}` }),
+      );
+      await waitUntilServing(run, url);
+    });
+    afterAll(() => run?.stop());
+
+    it('is 503 naming redis, while liveliness and inference keep answering', async () => {
+      const res = await fetch(`${url}/health/readiness`);
+      expect(res.status).toBe(503);
+      const body = (await res.json()) as any;
+      expect(body.error).toMatchObject({ type: 'api_error', code: 'not_ready', param: 'redis' });
+      expect(body.error.message).toContain('redis');
+      expect((await fetch(`${url}/health/liveliness`)).status).toBe(200);
+
+      // Rate-limit counters fall back to memory; routing and errors do not depend on Redis.
+      const unknown = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'no-such-model', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(unknown.status).toBe(404);
+      expect(((await unknown.json()) as any).error.code).toBe('model_not_found');
+      const ok = await fetch(`${url}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ model: 'm', messages: [{ role: 'user', content: 'hi' }] }),
+      });
+      expect(ok.status).toBe(200);
+      expect(((await ok.json()) as any).model).toBe('m');
+    });
+  });
+
+  describeWithServices('readiness with PostgreSQL behind a connection we can cut', [postgres], () => {
+    const pgUrl = postgres.url;
 
     it('turns 503 naming the store while PostgreSQL is unreachable, and 200 when it is back', async () => {
       const target = new URL(pgUrl!);

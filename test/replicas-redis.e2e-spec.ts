@@ -3,25 +3,22 @@ import pg from 'pg';
 import { cleanEnv, CliRun, freePort, runCli, waitUntilServing, writeTempConfig } from './helpers/cli.js';
 import { FakeUpstream, sleep } from './helpers/fake-upstream.js';
 import { admin, MASTER_KEY } from './helpers/store-backends.js';
+import { describeWithServices, testService } from './helpers/test-services.js';
 
 /**
  * Two gateway processes (`node dist/main.js`) sharing one PostgreSQL database and one Redis:
  * limits are counted once for both, and an admin change on one replica is served by the other
  * within a second. Needs TEST_DATABASE_URL and TEST_REDIS_URL (.ci/run sets both).
  */
-const pgUrl = process.env.TEST_DATABASE_URL;
-const redisUrl = process.env.TEST_REDIS_URL;
-const available = Boolean(pgUrl && redisUrl);
-if (!available) {
-  console.warn('\n*** TEST_DATABASE_URL and/or TEST_REDIS_URL are not set: the two-replica (PostgreSQL + Redis) tests are SKIPPED (run .ci/run to include them) ***\n');
-}
+const services = [await testService('PostgreSQL'), await testService('Redis')];
+const [pgUrl, redisUrl] = services.map((s) => s.url);
 
 interface Replica {
   run: CliRun;
   url: string;
 }
 
-(available ? describe : describe.skip)('two replicas on PostgreSQL + Redis', () => {
+describeWithServices('two replicas on PostgreSQL + Redis', services, () => {
   const dbName = `sb_replicas_${process.pid}_${Math.random().toString(36).slice(2, 8)}`;
   let dbUrl: string;
   let up: FakeUpstream;

@@ -7,6 +7,7 @@ import pg from 'pg';
 import { createApp } from '../../src/bootstrap.js';
 import { readConfigFile } from '../../src/config/config-loader.js';
 import type { StoreLocation } from '../../src/config/gateway-options.js';
+import { describeWithServices, testService, TestService } from './test-services.js';
 
 /** A fresh, isolated store for one test file: a temp dir for SQLite, a new database for PostgreSQL. */
 export interface TestStore {
@@ -18,16 +19,19 @@ export interface TestStore {
 
 export interface Backend {
   readonly name: 'sqlite' | 'postgres';
-  readonly available: boolean;
+  /** External services the backend needs (none for the embedded SQLite store). */
+  readonly services: readonly TestService[];
   create(): Promise<TestStore>;
 }
 
-const pgUrl = process.env.TEST_DATABASE_URL;
+// Probed before any describe() runs: whether the PostgreSQL suites run, skip or fail depends on it.
+const postgres = await testService('PostgreSQL');
+const pgUrl = postgres.url;
 
 export const BACKENDS: Backend[] = [
   {
     name: 'sqlite',
-    available: true,
+    services: [],
     async create() {
       const dir = mkdtempSync(join(tmpdir(), 'sb-store-'));
       const Sqlite = (await import('better-sqlite3')).default;
@@ -49,7 +53,7 @@ export const BACKENDS: Backend[] = [
   },
   {
     name: 'postgres',
-    available: Boolean(pgUrl),
+    services: [postgres],
     async create() {
       const name = `sb_test_${process.pid}_${Math.random().toString(36).slice(2, 10)}`;
       await withClient(pgUrl!, (c) => c.query(`CREATE DATABASE ${name}`));
@@ -66,15 +70,8 @@ export const BACKENDS: Backend[] = [
   },
 ];
 
-if (!pgUrl) {
-  // Loud on purpose: a silently skipped PostgreSQL run looks exactly like a passing one.
-  console.warn('\n*** TEST_DATABASE_URL is not set: the PostgreSQL store/admin tests are SKIPPED (run .ci/run to include them) ***\n');
-}
-
 export function describeBackends(title: string, fn: (backend: Backend) => void): void {
-  for (const backend of BACKENDS) {
-    (backend.available ? describe : describe.skip)(`${title} [${backend.name}]`, () => fn(backend));
-  }
+  for (const backend of BACKENDS) describeWithServices(`${title} [${backend.name}]`, backend.services, () => fn(backend));
 }
 
 async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
