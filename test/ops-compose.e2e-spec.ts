@@ -52,6 +52,40 @@ describe('ops: packaging files', () => {
     expect([...configRefs].filter((name) => !(name in env))).toEqual([]);
   });
 
+  it('.env.example (which the compose file says to copy) exists, names only variables something reads, and holds no secrets', () => {
+    expect(read('docker-compose.yml')).toContain('cp .env.example .env');
+    const mount = (gateway.volumes as string[]).map((v) => v.split(':')).find(([, target]) => target === env.CONFIG_PATH)!;
+    const configRefs = envRefs(readFileSync(join(ROOT, mount[0]), 'utf8'));
+    // ${NAME}, ${NAME:-default}, ${NAME:?message}: what compose itself takes from .env.
+    const interpolated = new Set([...read('docker-compose.yml').matchAll(/\$\{([A-Za-z_][A-Za-z0-9_]*)/g)].map((m) => m[1]));
+    const entries = read('.env.example')
+      .split('\n')
+      .filter((line) => line.trim() && !line.trimStart().startsWith('#'))
+      .map((line) => {
+        const m = /^([A-Za-z_][A-Za-z0-9_]*)=(.*)$/.exec(line);
+        if (!m) throw new Error(`.env.example: not NAME=value: ${line}`);
+        return [m[1], m[2]] as const;
+      });
+    const names = entries.map(([name]) => name);
+    expect(new Set(names).size).toBe(names.length);
+    // Compose only passes on what it interpolates, so each key must be interpolated, and reach a reader.
+    expect(names.filter((n) => !interpolated.has(n))).toEqual([]);
+    const readers = (n: string) => n in ENV_VARS || configRefs.has(n) || Object.values(env).some((v) => String(v).includes(`\${${n}`));
+    expect(names.filter((n) => !readers(n))).toEqual([]);
+    // Everything compose interpolates has a line to fill in.
+    expect([...interpolated].filter((n) => !names.includes(n))).toEqual([]);
+    for (const [name, value] of entries) {
+      expect({ name, ok: value === '' || /change-me/.test(value) }).toEqual({ name, ok: true });
+    }
+    const ignored = read('.gitignore').split('\n').map((l) => l.trim());
+    expect(ignored).toContain('.env');
+    expect(ignored).not.toContain('.env.example');
+  });
+
+  it('the salt key for stored provider keys is set from .env, as the README asks for production', () => {
+    expect(env.SWITCHBOARD_SALT_KEY).toMatch(/^\$\{SWITCHBOARD_SALT_KEY:\?/);
+  });
+
   it('ports, health check and service URLs line up', () => {
     const port = env.PORT ?? '4000';
     expect(gateway.ports).toContain(`${port}:${port}`);
