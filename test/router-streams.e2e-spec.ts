@@ -1,5 +1,6 @@
 import OpenAI, { APIError } from 'openai';
 import { chatStream, FakeUpstream, responsesStream } from './helpers/fake-upstream.js';
+import type { ScriptedReply } from './helpers/fake-upstream.js';
 import { rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
 
 /**
@@ -270,5 +271,123 @@ router_settings:\n  fallbacks: [{ primary: [backup] }]\n`);
     f.enqueue({ body: { id: 'x', object: 'chat.completion', model: 'm', choices: [] }, delayMs: 200 });
     const res = await rawPost(`${gw!.url}/v1/chat/completions`, { model: 'solo', messages });
     expect(res.status).toBe(200);
+  });
+  describe('in-band errors (200, then an error object as an SSE event)', () => {
+    const rateLimited = { error: { message: 'Rate limit exceeded upstream', code: 429 } };
+    const inBand = (error: object = rateLimited): ScriptedReply => ({ sse: [error, '[DONE]'] });
+
+    async function apiError(call: () => Promise<AsyncIterable<unknown>>): Promise<APIError> {
+      const err = await (async () => {
+        for await (const _ of await call());
+      })().then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(APIError);
+      return err as APIError;
+    }
+
+    it('as the first event it is a failed attempt: the next deployment of the group serves the stream', async () => {
+      const [limited, healthy] = [await fake(), await fake()];
+      limited.always = inBand();
+      await gateway(`model_list:${deployment('pair', limited, 'pair-limited', 'order: 1')}${deployment('pair', healthy, 'pair-healthy', 'order: 2')}
+router_settings:\n  num_retries: 1\n  allowed_fails: 10\n  retry_after: 0.01\n`);
+      const { data: stream, response } = await client.chat.completions.create({ model: 'pair', messages, stream: true }).withResponse();
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-switchboard-deployment')).toBe('pair-healthy');
+      let text = '';
+      for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+      expect(text).toBe('Hello!');
+      expect(limited.requests).toHaveLength(1);
+      expect(healthy.requests).toHaveLength(1);
+    });
+
+    it('as the first event on a lone deployment: a JSON error with the status it carried (429), after the retries', async () => {
+      const f = await fake();
+      f.always = inBand();
+      await gateway(`model_list:${deployment('solo', f, 'solo-1')}\nrouter_settings:\n  num_retries: 1\n  retry_after: 0.01\n`);
+      const err = await apiError(() => client.chat.completions.create({ model: 'solo', messages, stream: true }));
+      expect(err.status).toBe(429);
+      expect(err.error).toMatchObject({ type: 'rate_limit_error', message: expect.stringContaining('Rate limit exceeded upstream') });
+      expect(f.requests).toHaveLength(2);
+
+      const raw = await rawStream(`${gw!.url}/v1/chat/completions`, { model: 'solo', messages });
+      expect(raw.status).toBe(429);
+      expect(raw.contentType).toMatch(/application\/json/);
+      expect(Object.keys(JSON.parse(raw.text).error).sort()).toEqual(['code', 'message', 'param', 'type']);
+    });
+
+    it('an error code that is not an HTTP status is a 502 upstream_error', async () => {
+      const f = await fake();
+      f.always = inBand({ error: { message: 'model backend crashed', code: 'internal_failure' } });
+      await gateway(`model_list:${deployment('solo', f, 'solo-1')}\nrouter_settings:\n  num_retries: 0\n`);
+      const err = await apiError(() => client.chat.completions.create({ model: 'solo', messages, stream: true }));
+      expect(err.status).toBe(502);
+      expect(err.error).toMatchObject({ type: 'api_error', code: 'upstream_error', message: expect.stringContaining('model backend crashed') });
+    });
+
+    it('/v1/responses, bridged (hosted_vllm) and native: the same JSON 429 instead of a 200 with response.failed', async () => {
+      const [vllm, native] = [await fake(), await fake()];
+      vllm.always = inBand();
+      native.always = inBand();
+      await gateway(`model_list:
+  - model_name: bridged
+    litellm_params: { model: hosted_vllm/some-model, api_base: ${vllm.url}/v1 }
+${deployment('native', native, 'native-1')}
+router_settings:\n  num_retries: 0\n`);
+      for (const model of ['bridged', 'native']) {
+        const err = await apiError(() => client.responses.create({ model, input: 'hi', stream: true }));
+        expect(err.status).toBe(429);
+        expect(err.error).toMatchObject({ type: 'rate_limit_error', message: expect.stringContaining('Rate limit exceeded upstream') });
+      }
+      expect(vllm.last().path).toBe('/v1/chat/completions');
+      expect(native.last().path).toBe('/v1/responses');
+    });
+
+    it('after chunks were sent: the gateway’s own error line, key redacted, no [DONE], not retried', async () => {
+      const f = await fake();
+      const key = 'sk-live-abcdef0123456789';
+      await gateway(`model_list:
+  - model_name: solo
+    litellm_params: { model: openai/solo-model, api_base: ${f.url}/v1, api_key: ${key} }
+router_settings:\n  num_retries: 3\n  retry_after: 0.01\n`);
+      const base = { id: 'chatcmpl-fake', object: 'chat.completion.chunk', created: 1700000000, model: 'solo-model' };
+      const upstreamError = { error: { message: `Provider failed mid-generation (key ${key})`, code: 503, metadata: { raw: key } } };
+      const reply = (): ScriptedReply => ({
+        sse: [
+          { ...base, choices: [{ index: 0, delta: { role: 'assistant', content: 'Hel' }, finish_reason: null }] },
+          { ...base, choices: [{ index: 0, delta: { content: 'lo' }, finish_reason: null }] },
+          upstreamError,
+          '[DONE]',
+        ],
+      });
+      f.enqueue(reply());
+      const res = await rawStream(`${gw!.url}/v1/chat/completions`, { model: 'solo', messages });
+      expect(res.status).toBe(200);
+      const lines = res.text.trim().split('\n\n');
+      expect(lines).toHaveLength(3);
+      const last = JSON.parse(lines[2].replace(/^data: /, ''));
+      expect(last).toEqual({
+        error: { type: 'api_error', code: 'upstream_error', param: null, message: expect.stringContaining('Provider failed mid-generation') },
+      });
+      expect(res.text).not.toContain(key);
+      expect(res.text).not.toContain('metadata');
+      expect(res.text).not.toContain('[DONE]');
+      expect(f.requests).toHaveLength(1);
+
+      f.enqueue(reply());
+      const seen: string[] = [];
+      const err = await apiError(async () => {
+        const stream = await client.chat.completions.create({ model: 'solo', messages, stream: true });
+        return (async function* () {
+          for await (const chunk of stream) {
+            seen.push(chunk.choices[0]?.delta?.content ?? '');
+            yield chunk;
+          }
+        })();
+      });
+      expect(seen).toEqual(['Hel', 'lo']);
+      expect(err.message).not.toContain(key);
+    });
   });
 });

@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import type { SseEvent, UpstreamCallContext } from './provider-adapter.js';
-import { postJson, postStream } from './upstream-http.js';
+import { MAX_SSE_EVENT_CHARS, MAX_UPSTREAM_BODY_BYTES, postJson, postStream } from './upstream-http.js';
 
 /** A real node:http upstream on a random loopback port; each test sets its handler. */
 let handler: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
@@ -130,6 +130,113 @@ describe('upstream-http (node:http client)', () => {
     const closed = await rejection(postJson({ ...req(), url: 'http://127.0.0.1:1/v1/chat/completions' }, ctx()));
     expect(closed.code).toBe(ErrorCode.UpstreamError);
     expect(closed.message).toContain('Could not reach upstream provider openai');
+  });
+
+  it('an in-band error as the first stream event is thrown like the non-2xx it stands for, keys redacted', async () => {
+    const replies = [
+      'data: {"error":{"message":"Rate limit exceeded upstream for sk-upstream-secret","code":429}}\n\ndata: [DONE]\n\n',
+      'data: { "error": {"message": "backend crashed", "code": "server_error"}}\n\n',
+      'data: {"error":{"message":"unavailable","status":503}}\n\n',
+    ];
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end(replies.shift());
+    };
+    const limited = await rejection(postStream(req(), ctx()).then((s) => collect(s.events)));
+    expect(limited.code).toBe(ErrorCode.UpstreamRejected);
+    expect(limited.upstreamStatus).toBe(429);
+    expect(limited.message).toContain('Rate limit exceeded upstream');
+    expect(limited.message).not.toContain('sk-upstream-secret');
+
+    const crashed = await rejection(postStream(req(), ctx()).then((s) => collect(s.events)));
+    expect(crashed.code).toBe(ErrorCode.UpstreamError);
+    expect(crashed.upstreamStatus).toBe(502);
+    expect(crashed.message).toContain('backend crashed');
+
+    const unavailable = await rejection(postStream(req(), ctx()).then((s) => collect(s.events)));
+    expect(unavailable.upstreamStatus).toBe(503);
+  });
+
+  it('an in-band error after ordinary chunks ends the stream there; chunks that merely carry error:null pass', async () => {
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.end('data: {"n":1}\n\ndata: {"error":null,"choices":[]}\n\ndata: {"error":{"message":"mid-stream failure","code":500}}\n\ndata: [DONE]\n\n');
+    };
+    const stream = await postStream(req(), ctx());
+    const seenEvents: SseEvent[] = [];
+    const err = await rejection(
+      (async () => {
+        for await (const e of stream.events) seenEvents.push(e);
+      })(),
+    );
+    expect(seenEvents).toEqual([{ data: '{"n":1}' }, { data: '{"error":null,"choices":[]}' }]);
+    expect(err.code).toBe(ErrorCode.UpstreamError);
+    expect(err.upstreamStatus).toBe(500);
+    expect(err.message).toContain('mid-stream failure');
+  });
+
+  it('caps a JSON body at MAX_UPSTREAM_BODY_BYTES and closes the upstream connection', async () => {
+    let upstreamClosed!: Promise<void>;
+    let sent = 0;
+    handler = (_req, res) => {
+      upstreamClosed = new Promise((resolve) => res.once('close', () => resolve()));
+      res.writeHead(200, { 'content-type': 'application/json' });
+      const block = Buffer.alloc(1024 * 1024, 0x20);
+      const pump = () => {
+        // Endless: only the gateway giving up ends this body.
+        while (!res.destroyed) {
+          sent += block.length;
+          if (!res.write(block)) break;
+        }
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      res.write('{"pad":"');
+      pump();
+    };
+    const err = await rejection(postJson(req(), ctx({ timeoutMs: 10_000 })));
+    expect(err.code).toBe(ErrorCode.UpstreamError);
+    expect(err.message).toMatch(/larger than 50 MB/);
+    await upstreamClosed;
+    expect(sent).toBeGreaterThan(MAX_UPSTREAM_BODY_BYTES);
+  });
+
+  it('caps the decoded size, so a small gzip that inflates past the cap is cut off too', async () => {
+    const bomb = zlib.gzipSync(Buffer.alloc(MAX_UPSTREAM_BODY_BYTES + 1024 * 1024, 0x20));
+    expect(bomb.length).toBeLessThan(1024 * 1024);
+    handler = (_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json', 'content-encoding': 'gzip' });
+      res.end(bomb);
+    };
+    const err = await rejection(postJson(req(), ctx({ timeoutMs: 10_000 })));
+    expect(err.code).toBe(ErrorCode.UpstreamError);
+    expect(err.message).toMatch(/larger than 50 MB/);
+  });
+
+  it('caps one SSE event at MAX_SSE_EVENT_CHARS: the events before it arrive, then an upstream error', async () => {
+    let upstreamClosed!: Promise<void>;
+    handler = (_req, res) => {
+      upstreamClosed = new Promise((resolve) => res.once('close', () => resolve()));
+      res.writeHead(200, { 'content-type': 'text/event-stream' });
+      res.write('data: {"n":1}\n\ndata: {"pad":"');
+      const block = 'x'.repeat(1024 * 1024);
+      const pump = () => {
+        // Never a line end: without the cap the parser would buffer this forever.
+        while (!res.destroyed && res.write(block));
+        if (!res.destroyed) res.once('drain', pump);
+      };
+      pump();
+    };
+    const stream = await postStream(req(), ctx());
+    const seenEvents: SseEvent[] = [];
+    const err = await rejection(
+      (async () => {
+        for await (const e of stream.events) seenEvents.push(e);
+      })(),
+    );
+    expect(seenEvents).toEqual([{ data: '{"n":1}' }]);
+    expect(err.code).toBe(ErrorCode.UpstreamError);
+    expect(err.message).toMatch(new RegExp(`stream event larger than ${MAX_SSE_EVENT_CHARS / (1024 * 1024)} MB`));
+    await upstreamClosed;
   });
 
   it('a client that goes away mid-stream closes the upstream connection', async () => {

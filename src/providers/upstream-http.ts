@@ -27,6 +27,18 @@ const httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: KEEP_ALIVE
 const ACCEPT_ENCODING = 'gzip, deflate, br';
 const USER_AGENT = 'switchboard';
 
+/**
+ * The most a JSON upstream body may hold once decoded. Real answers (a big embeddings batch,
+ * a long completion with logprobs) stay in the low megabytes; an upstream that never stops
+ * sending, or a small gzip that inflates to gigabytes, must not take the gateway's heap with it.
+ */
+export const MAX_UPSTREAM_BODY_BYTES = 50 * 1024 * 1024;
+/**
+ * The most one SSE event (or an unterminated line) may buffer before the parser gives up. Real
+ * events are a few KB; without a bound, a stream that never sends a blank line grows forever.
+ */
+export const MAX_SSE_EVENT_CHARS = 10 * 1024 * 1024;
+
 export function upstreamAgents(): { http: http.Agent; https: https.Agent } {
   return { http: httpAgent, https: httpsAgent };
 }
@@ -49,8 +61,10 @@ export async function postJson(req: UpstreamRequest, ctx: UpstreamCallContext): 
     const res = await call.response;
     status = res.statusCode ?? 0;
     headers = res.headers;
-    text = await readText(call.body!);
+    text = await readText(call.body!, req.provider);
   } catch (err) {
+    // Whatever is left of the body is not wanted: the connection cannot go back to the pool half-read.
+    call.destroy();
     throw toUpstreamError(req.provider, err, call.timedOut, ctx.signal.aborted);
   } finally {
     call.release();
@@ -96,7 +110,7 @@ export async function postStream(req: UpstreamRequest, ctx: UpstreamCallContext)
   }
   return {
     headers: passHeaders(res.headers as Record<string, unknown>),
-    events: sseEvents(req.provider, stream, ctx, call),
+    events: sseEvents(req, stream, ctx, call),
   };
 }
 
@@ -240,15 +254,26 @@ function decoded(res: IncomingMessage): Readable {
   return decoder;
 }
 
-/** A whole body as UTF-8 text (a leading BOM dropped). */
-function readText(stream: Readable): Promise<string> {
+/** A whole body as UTF-8 text (a leading BOM dropped), at most MAX_UPSTREAM_BODY_BYTES of it. */
+function readText(stream: Readable, provider: string): Promise<string> {
   return new Promise((resolve, reject) => {
-    const chunks: Buffer[] = [];
+    let chunks: Buffer[] = [];
     let size = 0;
     let ended = false;
     stream.on('data', (c: Buffer) => {
-      chunks.push(c);
       size += c.length;
+      if (size > MAX_UPSTREAM_BODY_BYTES) {
+        chunks = [];
+        reject(
+          new GatewayError(
+            ErrorCode.UpstreamError,
+            `Upstream provider ${provider} sent a response larger than ${MAX_UPSTREAM_BODY_BYTES / (1024 * 1024)} MB; it was cut off.`,
+          ),
+        );
+        stream.destroy();
+        return;
+      }
+      chunks.push(c);
     });
     stream.once('end', () => {
       ended = true;
@@ -270,14 +295,23 @@ const MAX_QUEUED_EVENTS = 512;
  * timer only runs while the consumer is waiting for an event: a slow client (backpressure)
  * never makes a healthy upstream look idle. One timer per stream, re-armed, not one per chunk.
  */
-async function* sseEvents(provider: string, stream: Readable, ctx: UpstreamCallContext, call: UpstreamCall): AsyncGenerator<SseEvent> {
+async function* sseEvents(req: UpstreamRequest, stream: Readable, ctx: UpstreamCallContext, call: UpstreamCall): AsyncGenerator<SseEvent> {
+  const provider = req.provider;
   const queue: SseEvent[] = [];
   let head = 0;
-  const parser = createParser({
-    onEvent: (e) => queue.push(e.event ? { event: e.event, data: e.data } : { data: e.data }),
-  });
   let ended = false;
   let failure: unknown;
+  const parser = createParser({
+    onEvent: (e) => queue.push(e.event ? { event: e.event, data: e.data } : { data: e.data }),
+    maxBufferSize: MAX_SSE_EVENT_CHARS,
+    onError: (e) => {
+      if (e.type !== 'max-buffer-size-exceeded') return;
+      failure ??= new GatewayError(
+        ErrorCode.UpstreamError,
+        `Upstream provider ${provider} sent a stream event larger than ${MAX_SSE_EVENT_CHARS / (1024 * 1024)} MB; the stream was cut off.`,
+      );
+    },
+  });
   let waiting = false;
   let wake: (() => void) | undefined;
   const notify = () => {
@@ -294,6 +328,7 @@ async function* sseEvents(provider: string, stream: Readable, ctx: UpstreamCallC
   idle.unref();
   let deferred = false;
   const onData = (chunk: string) => {
+    if (failure !== undefined) return;
     if (waiting && head === queue.length) {
       // The consumer is waiting and one read often holds a whole burst (the benchmark's 200
       // chunks arrive as one 49 KB read): parsing all of it before handing over the first
@@ -308,7 +343,7 @@ async function* sseEvents(provider: string, stream: Readable, ctx: UpstreamCallC
           stream.pause();
           setImmediate(() => {
             deferred = false;
-            parser.feed(rest);
+            if (failure === undefined) parser.feed(rest);
             if (queue.length - head <= MAX_QUEUED_EVENTS && !ended) stream.resume();
             notify();
           });
@@ -353,6 +388,13 @@ async function* sseEvents(provider: string, stream: Readable, ctx: UpstreamCallC
           head = 0;
           if (!deferred && stream.isPaused() && !ended) stream.resume();
         }
+        if (mayBeInBandError(e.data)) {
+          // Thrown before the first event reaches the router, this is a failed attempt like a
+          // non-2xx (retry, fallback, cooldown); later, the client gets the gateway's own
+          // redacted error event instead of the upstream's line (and no [DONE] after it).
+          const inBand = inBandStreamError(req, e.data);
+          if (inBand) throw inBand;
+        }
         yield e;
         continue;
       }
@@ -381,6 +423,34 @@ async function* sseEvents(provider: string, stream: Readable, ctx: UpstreamCallC
     if (!completed) call.destroy();
     call.release();
   }
+}
+
+const OPEN_BRACE = 0x7b;
+const IN_BAND_ERROR_HEAD = /^\{\s*"error"\s*:/;
+
+/**
+ * Cheap enough for every event of every stream: chunks open with `{"id"` or `{"type"`, so a
+ * character compare rejects them; the regex only runs on the odd `{ "error"` spacing.
+ */
+function mayBeInBandError(data: string): boolean {
+  if (data.charCodeAt(0) !== OPEN_BRACE) return false;
+  return data.startsWith('"error"', 1) || (data.charCodeAt(1) <= 0x20 && IN_BAND_ERROR_HEAD.test(data));
+}
+
+/**
+ * An SSE event carrying only an `error` object (OpenAI, OpenRouter, vLLM and SGLang stream their
+ * failures this way after a 200), as the same GatewayError a non-2xx with that body would be.
+ * An event that opens like one but is not JSON is no chunk either: it is reported as a 502.
+ */
+function inBandStreamError(req: UpstreamRequest, data: string): GatewayError | undefined {
+  let status: number | undefined = 502;
+  try {
+    const body: unknown = JSON.parse(data);
+    if (body && typeof body === 'object' && !Array.isArray(body)) status = inBandErrorStatus(body as JsonObject);
+  } catch {
+    /* not JSON: keep the 502 */
+  }
+  return status === undefined ? undefined : upstreamStatusError(req.provider, status, data, undefined, req.secrets);
 }
 
 /** Index just past the first blank line (end of the first SSE event) in `text`, or -1. */
@@ -440,13 +510,20 @@ function parseJsonObject(provider: string, text: string): JsonObject {
 
 /**
  * Some providers (OpenRouter among them) answer 200 with only an `error` object. Passing that on
- * would be a success status carrying an error; the status they meant is in `code` when numeric.
+ * would be a success status carrying an error; the status they meant is in `code` (or `status`)
+ * when that is an HTTP error status.
  */
 function inBandErrorStatus(body: JsonObject): number | undefined {
   const error = body.error;
   if (error === undefined || error === null || 'choices' in body || 'output' in body || 'data' in body) return undefined;
-  const code = typeof error === 'object' ? Number((error as JsonObject).code) : NaN;
-  return Number.isInteger(code) && code >= 400 && code <= 599 ? code : 502;
+  if (typeof error !== 'object') return 502;
+  return httpErrorStatus((error as JsonObject).code) ?? httpErrorStatus((error as JsonObject).status) ?? 502;
+}
+
+function httpErrorStatus(value: unknown): number | undefined {
+  if (typeof value !== 'number' && typeof value !== 'string') return undefined;
+  const n = Number(value);
+  return Number.isInteger(n) && n >= 400 && n <= 599 ? n : undefined;
 }
 
 /** Maps an upstream HTTP status to the taxonomy, keeping the upstream's own message. */

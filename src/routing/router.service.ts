@@ -325,8 +325,11 @@ function isUpstreamStream(value: unknown): value is UpstreamStream {
 
 /**
  * Waits for the first upstream event inside the attempt, so an upstream that fails or stalls
- * before sending anything is retried like any other failure. Returns the same stream with that
- * event replayed; `onEnd` runs exactly once, when the stream finishes, fails or is abandoned.
+ * before sending anything is retried like any other failure. That includes a 200 whose first
+ * event is an in-band error: the upstream client (and the Anthropic translator, for its `error`
+ * event) throw it from the first next(), so it lands here as a failed attempt. Returns the same
+ * stream with that event replayed; `onEnd` runs exactly once, when the stream finishes, fails
+ * or is abandoned.
  */
 async function primeStream(
   stream: UpstreamStream,
