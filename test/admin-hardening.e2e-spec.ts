@@ -111,17 +111,20 @@ describeBackends('admin without any encryption key', (backend) => {
     await store?.dispose();
   });
 
-  it('refuses to store a literal api_key but accepts an os.environ/ reference', async () => {
+  // Without a master key there is no encryption key either (SWITCHBOARD_SALT_KEY unset), and the
+  // admin API is disabled: neither a literal key nor a reference can be stored.
+  it('stores nothing, literal api_key or os.environ/ reference: the admin API is disabled', async () => {
     const saved = process.env.SWITCHBOARD_SALT_KEY;
     delete process.env.SWITCHBOARD_SALT_KEY;
     const gw = await startAdminGateway('model_list: []\n', store.location);
     try {
-      const literal = await admin(gw, 'POST', '/model/new', { model_name: 'm', litellm_params: { model: 'openai/m', api_key: 'sk-literal-000000000000' } }, null);
-      expect(literal.status).toBe(400);
-      expect(literal.body.error.param).toBe('litellm_params.api_key');
-      const ref = await admin(gw, 'POST', '/model/new', { model_name: 'm', litellm_params: { model: 'openai/m', api_key: 'os.environ/SOME_KEY' } }, null);
-      expect(ref.status).toBe(200);
-      expect(ref.body.litellm_params.api_key).toBe('os.environ/SOME_KEY');
+      for (const apiKey of ['sk-literal-000000000000', 'os.environ/SOME_API_KEY']) {
+        const res = await admin(gw, 'POST', '/model/new', { model_name: 'm', litellm_params: { model: 'openai/m', api_key: apiKey } }, null);
+        expect(res.status).toBe(403);
+        expect(res.body.error.message).toContain('admin API disabled: set general_settings.master_key');
+        expect(res.text).not.toContain('sk-literal-000000000000');
+      }
+      expect(await store.rows('models')).toEqual([]);
     } finally {
       await gw.close();
       if (saved !== undefined) process.env.SWITCHBOARD_SALT_KEY = saved;

@@ -252,11 +252,22 @@ describeBackends('virtual keys', (backend) => {
   describe('an open gateway (no master key)', () => {
     it('serves dummy keys, while a virtual key still gets its own model list', async () => {
       const openStore = await backend.create();
+      // Keys are issued while a master key is configured; the gateway is later run without one.
+      const closed = await startAdminGateway(yaml(up), openStore.location);
+      let created;
+      try {
+        created = await admin(closed, 'POST', '/key/generate', { models: ['model-a'] });
+      } finally {
+        await closed.close();
+      }
+      expect(created.status).toBe(200);
+      issued.push(created.body.key);
       const open = await startAdminGateway(yaml(up).replace(`general_settings:\n  master_key: ${MASTER_KEY}\n`, ''), openStore.location);
       try {
-        const created = await admin(open, 'POST', '/key/generate', { models: ['model-a'] }, null);
-        expect(created.status).toBe(200);
-        issued.push(created.body.key);
+        // ...where the admin API is off, so nobody can mint more.
+        const refused = await admin(open, 'POST', '/key/generate', { models: ['model-a'] }, null);
+        expect(refused.status).toBe(403);
+        expect(refused.body.error.message).toContain('admin API disabled');
         const c = (key: string) => new OpenAI({ baseURL: open.baseURL, apiKey: key, maxRetries: 0 });
         for (let i = 0; i < 3; i++) expect((await c('sk-dummy').chat.completions.create({ model: 'model-b', messages: [{ role: 'user', content: 'x' }] })).model).toBe('model-b');
         await expect(c(created.body.key).chat.completions.create({ model: 'model-b', messages: [{ role: 'user', content: 'x' }] })).rejects.toBeInstanceOf(PermissionDeniedError);

@@ -28,13 +28,24 @@ model_list:
     });
     afterAll(() => gw.close());
 
-    it.each(['/health/liveliness', '/health/readiness', '/v1/models', '/models', '/metrics', '/model/info'])(
+    it.each(['/health/liveliness', '/health/readiness', '/v1/models', '/models', '/metrics'])(
       'GET /llm%s is served',
       async (path) => {
         const res = await fetch(`${gw.origin}/llm${path}`);
         expect(res.status).toBe(200);
       },
     );
+
+    it('GET /llm/model/info is served (admin routes need a master key)', async () => {
+      const admin = await startOpsGateway(`${config()}general_settings: { master_key: sk-ingress-master-0000 }\n`, { basePath: '/llm' });
+      try {
+        const res = await fetch(`${admin.origin}/llm/model/info`, { headers: { authorization: 'Bearer sk-ingress-master-0000' } });
+        expect(res.status).toBe(200);
+        expect(((await res.json()) as any).data.map((m: any) => m.model_name)).toEqual(['m']);
+      } finally {
+        await admin.close();
+      }
+    });
 
     it('inference works through the SDK with the prefixed base URL', async () => {
       const client = new OpenAI({ baseURL: `${gw.origin}/llm/v1`, apiKey: 'x', maxRetries: 0 });

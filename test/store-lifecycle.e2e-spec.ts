@@ -5,7 +5,7 @@ import { createApp } from '../src/bootstrap.js';
 import { parseConfigText } from '../src/config/config-loader.js';
 import { MIGRATIONS } from '../src/store/migrations/index.js';
 import { StoreService } from '../src/store/store.service.js';
-import { admin, describeBackends, startAdminGateway, TestStore } from './helpers/store-backends.js';
+import { admin, describeBackends, MASTER_KEY, startAdminGateway, TestStore } from './helpers/store-backends.js';
 
 describeBackends('store lifecycle', (backend) => {
   let store: TestStore;
@@ -42,13 +42,14 @@ describeBackends('store lifecycle', (backend) => {
   });
 
   it('refuses to start when a stored entry no longer fits the config file, naming it', async () => {
-    const yaml = (name: string) => `model_list:\n  - model_name: ${name}\n    litellm_params: { model: openai/x, api_base: http://127.0.0.1:9/v1 }\n`;
+    const yaml = (name: string) =>
+      `model_list:\n  - model_name: ${name}\n    litellm_params: { model: openai/x, api_base: http://127.0.0.1:9/v1 }\ngeneral_settings: { master_key: ${MASTER_KEY} }\n`;
     const gw = await startAdminGateway(yaml('base'), store.location);
-    expect((await admin(gw, 'PUT', '/alias/needs-base', { model: 'base' }, null)).status).toBe(200);
+    expect((await admin(gw, 'PUT', '/alias/needs-base', { model: 'base' })).status).toBe(200);
     await gw.close();
     await expect(startAdminGateway(yaml('renamed'), store.location)).rejects.toThrow(/needs-base.*alias target 'base'/s);
     const again = await startAdminGateway(yaml('base'), store.location);
-    expect((await admin(again, 'DELETE', '/alias/needs-base', undefined, null)).status).toBe(200);
+    expect((await admin(again, 'DELETE', '/alias/needs-base')).status).toBe(200);
     await again.close();
   });
 });

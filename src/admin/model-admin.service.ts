@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
+import { ConfigError } from '../config/config-error.js';
 import { ConfigRegistryService } from '../config/config-registry.service.js';
 import type { DeploymentConfig } from '../config/config.types.js';
 import { ModelResolutionService } from '../routing/model-resolution.service.js';
@@ -8,6 +9,7 @@ import type { Endpoint } from '../routing/model-resolution.service.js';
 import { ModelsRepository } from '../store/models.repository.js';
 import type { StoredModel } from '../store/models.repository.js';
 import { StoreSecretsService } from '../store/store-secrets.service.js';
+import { configErrorToGateway } from './config-error-mapping.js';
 import type { NewModelDto, PatchModelDto } from './dto/model.dto.js';
 import { NEW_MODEL_ID_PATTERN, NEW_MODEL_ID_RULE } from './dto/model.dto.js';
 import { fileParamsForOverride, ModelView, renderModel, renderResolution, ResolveView } from './model-view.js';
@@ -41,6 +43,7 @@ export class ModelAdminService {
     const id = dto.model_info?.id ?? randomUUID();
     if (!NEW_MODEL_ID_PATTERN.test(id)) throw GatewayError.invalid(`Invalid 'model_info.id': ${NEW_MODEL_ID_RULE}.`, 'model_info.id');
     this.checkSecretStorable(dto.litellm_params.api_key);
+    this.checkEnvRefs(dto);
     const view = await this.stored.apply((state) => {
       if (this.deployment(id) || state.models.has(id)) {
         throw GatewayError.invalid(`A model with id '${id}' already exists; use /model/update to change it.`, 'model_info.id');
@@ -67,6 +70,7 @@ export class ModelAdminService {
       throw GatewayError.invalid(`model_info.id cannot be changed (target '${id}', body '${dto.model_info.id}').`, 'model_info.id');
     }
     if (dto.litellm_params && 'api_key' in dto.litellm_params) this.checkSecretStorable(dto.litellm_params.api_key);
+    this.checkEnvRefs(dto);
     const view = await this.stored.apply((state) => {
       const base = this.editableBase(id, state);
       const now = new Date().toISOString();
@@ -202,6 +206,15 @@ export class ModelAdminService {
         'litellm_params.api_key',
       );
     }
+  }
+
+  /**
+   * Only what the body carries is checked: on an update, the fields it keeps were checked when
+   * they were written (or come from the file).
+   */
+  private checkEnvRefs(dto: NewModelDto | PatchModelDto): void {
+    const issues = this.stored.envRefPolicy().issues(dto);
+    if (issues.length) throw configErrorToGateway(new ConfigError(issues));
   }
 
   private deployment(id: string): DeploymentConfig | undefined {

@@ -1,3 +1,4 @@
+import { redactUrl } from '../common/url-redaction.js';
 import type { DeploymentConfig } from '../config/config.types.js';
 import type { Resolution } from '../routing/model-resolution.service.js';
 import { maskSecret } from '../store/secret-box.js';
@@ -5,7 +6,7 @@ import type { StoredModel } from '../store/models.repository.js';
 
 const SECRET_HEADER = /auth|key|token|secret|cookie|signature/i;
 
-/** LiteLLM's model shape for /model/info and write responses. Secrets are masked, never echoed. */
+/** LiteLLM's model shape for /model/info and write responses. Secrets (keys, URL passwords) are masked, never echoed. */
 export interface ModelView {
   model_name: string;
   litellm_params: Record<string, unknown>;
@@ -32,6 +33,7 @@ function renderStoredParams(stored: StoredModel): Record<string, unknown> {
   const out: Record<string, unknown> = {};
   for (const [k, v] of Object.entries(stored.litellmParams)) {
     if (k === 'api_key') out.api_key = maskSecret(typeof v === 'string' ? v : undefined);
+    else if (k === 'api_base' && typeof v === 'string') out.api_base = redactUrl(v);
     else if (k === 'extra_headers' && v && typeof v === 'object') out.extra_headers = maskHeaders(v as Record<string, unknown>);
     else out[k] = v;
   }
@@ -44,7 +46,7 @@ function renderFileParams(d: DeploymentConfig): Record<string, unknown> {
   const out: Record<string, unknown> = {
     model: d.model,
     custom_llm_provider: d.customProvider,
-    api_base: d.apiBase,
+    api_base: d.apiBase === undefined ? undefined : redactUrl(d.apiBase),
     api_key: d.apiKey ? maskSecret(d.apiKey) : d.apiKeyMissingEnv ? `os.environ/${d.apiKeyMissingEnv}` : undefined,
     api_version: d.apiVersion,
     organization: d.organization,
@@ -73,6 +75,7 @@ function maskHeaders(headers: Readonly<Record<string, unknown>>): Record<string,
 /** The plain litellm_params of a file model, unmasked: the base when an operator overrides it. */
 export function fileParamsForOverride(d: DeploymentConfig): Record<string, unknown> {
   const params = renderFileParams(d);
+  if (d.apiBase) params.api_base = d.apiBase;
   if (d.apiKey) params.api_key = d.apiKey;
   if (Object.keys(d.extraHeaders).length) params.extra_headers = { ...d.extraHeaders };
   return params;
@@ -123,7 +126,7 @@ export function renderResolution(r: Resolution, endpoint: string, isWildcard: bo
       model_name: t.deployment.modelName,
       provider: t.provider,
       upstream_model: t.upstreamModel,
-      api_base: t.apiBase,
+      api_base: redactUrl(t.apiBase),
       ...(t.credentials.apiVersion ? { api_version: t.credentials.apiVersion } : {}),
       source: t.deployment.source,
       has_api_key: Boolean(t.credentials.apiKey),

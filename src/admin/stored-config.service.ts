@@ -8,6 +8,7 @@ import type { StoredAlias } from '../store/aliases.repository.js';
 import { AliasesRepository } from '../store/aliases.repository.js';
 import type { StoredModel } from '../store/models.repository.js';
 import { ModelsRepository } from '../store/models.repository.js';
+import { AdminEnvRefPolicy } from './admin-env-refs.js';
 import { validated } from './config-error-mapping.js';
 
 export interface StoredState {
@@ -29,6 +30,7 @@ export class StoredConfigService implements OnModuleInit {
   private state: StoredState = { models: new Map(), aliases: new Map() };
   private tail: Promise<unknown> = Promise.resolve();
   private readonly writeListeners: (() => void)[] = [];
+  private readonly reportedRefs = new Set<string>();
 
   constructor(
     private readonly registry: ConfigRegistryService,
@@ -102,13 +104,38 @@ export class StoredConfigService implements OnModuleInit {
     });
   }
 
+  /** Which `os.environ/` references admin writes may make, given the current config file. */
+  envRefPolicy(): AdminEnvRefPolicy {
+    return new AdminEnvRefPolicy(this.registry.fileConfig);
+  }
+
   /** Validates one stored model on its own (shape + normalisation) — the same rules as a file entry. */
   toDeployment(model: StoredModel): DeploymentConfig {
     const entry = { model_name: model.modelName, litellm_params: model.litellmParams, model_info: { ...model.modelInfo, id: model.id } };
-    const { value: resolved } = resolveEnvRefs(entry);
+    const { value: resolved } = resolveEnvRefs(entry, this.envFor(model, entry));
     const issues: ConfigIssue[] = validateModelEntry(resolved, '');
     if (issues.length) throw new ConfigError(issues);
     return normalizeModelEntry(resolved as Record<string, unknown>, entry, 'db');
+  }
+
+  /**
+   * Writes are checked against the policy, but a row may predate it, or the file may since have
+   * dropped the reference that allowed it: such a reference stays unresolved (the deployment
+   * answers that its key is not set) rather than reading the variable.
+   */
+  private envFor(model: StoredModel, entry: unknown): NodeJS.ProcessEnv {
+    const refused = this.envRefPolicy().issues(entry);
+    if (refused.length === 0) return process.env;
+    const env: NodeJS.ProcessEnv = { ...process.env };
+    for (const issue of refused) {
+      delete env[issue.name];
+      const note = `stored model '${model.id}': ${issue.path}: ${issue.message}; left unresolved`;
+      if (!this.reportedRefs.has(note)) {
+        this.reportedRefs.add(note);
+        this.logger.error(note);
+      }
+    }
+    return env;
   }
 
   private layerOf(state: StoredState): StoredLayer {

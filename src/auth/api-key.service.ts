@@ -35,7 +35,7 @@ export class ApiKeyService {
     this.refresh();
     registry.onChange(() => this.refresh());
     if (!this.masterHash) {
-      this.logger.warn('general_settings.master_key is not set: every route, including the admin API, is open');
+      this.logger.warn('general_settings.master_key is not set: inference routes are open to anyone, and the admin API is disabled');
     }
   }
 

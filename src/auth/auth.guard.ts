@@ -5,7 +5,10 @@ import type { GatewayRequest } from '../common/request-context.js';
 import { Access, ACCESS_KEY } from './auth.decorators.js';
 import { ApiKeyService } from './api-key.service.js';
 
-/** Global guard: every route needs a key unless marked @Public(); @AdminOnly() needs the master key. */
+/**
+ * Global guard: every route needs a key unless marked @Public(); @AdminOnly() needs the master key,
+ * and is disabled when none is configured.
+ */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -26,9 +29,17 @@ export class AuthGuard implements CanActivate {
     }
     const access = known.access;
     if (access === 'public') return true;
+    if (access === 'admin' && !this.keys.authRequired) {
+      // Without a master key nobody can prove to be the operator, and an open admin API would let
+      // anyone who reaches the port add models, mint keys or read spend: it is off instead.
+      throw new GatewayError(
+        ErrorCode.Forbidden,
+        'admin API disabled: set general_settings.master_key to use the admin routes (inference routes stay open without it).',
+      );
+    }
     const req = context.switchToHttp().getRequest<GatewayRequest>();
     const caller = await this.keys.authenticate(presentedKey(req));
-    if (access === 'admin' && this.keys.authRequired && caller.kind !== 'master') {
+    if (access === 'admin' && caller.kind !== 'master') {
       throw new GatewayError(ErrorCode.Forbidden, 'This route needs the master key.');
     }
     req.caller = caller;

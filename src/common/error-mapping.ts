@@ -1,5 +1,5 @@
 import { HttpException } from '@nestjs/common';
-import { ErrorCode, GatewayError } from './gateway-error.js';
+import { ErrorCode, GatewayError, truncate } from './gateway-error.js';
 
 export interface OpenAiErrorBody {
   error: { message: string; type: string; param: string | null; code: string | null };
@@ -88,14 +88,20 @@ function describe(err: GatewayError): { status: number; type: string; code: stri
   }
 }
 
+/** The request an error answers, when known: lets a framework 404 name the route without its query. */
+export interface RouteInfo {
+  readonly method: string;
+  readonly path: string;
+}
+
 /** Normalises anything thrown into the taxonomy, without leaking internals of unknown errors. */
-export function toGatewayError(err: unknown): GatewayError {
+export function toGatewayError(err: unknown, route?: RouteInfo): GatewayError {
   if (err instanceof GatewayError) return err;
-  if (err instanceof HttpException) return fromHttpException(err);
+  if (err instanceof HttpException) return fromHttpException(err, route);
   return new GatewayError(ErrorCode.Internal, 'The gateway hit an internal error. It has been logged.', { cause: err });
 }
 
-function fromHttpException(err: HttpException): GatewayError {
+function fromHttpException(err: HttpException, route: RouteInfo | undefined): GatewayError {
   const status = err.getStatus();
   const response = err.getResponse();
   const message =
@@ -110,7 +116,12 @@ function fromHttpException(err: HttpException): GatewayError {
     case 403:
       return new GatewayError(ErrorCode.Forbidden, message);
     case 404:
-      return new GatewayError(ErrorCode.RouteNotFound, message);
+      // Nest's unknown-route message is "Cannot GET <url>", query string included — and query
+      // strings carry keys (`/key/info?key=sk-...`). The path alone names the route.
+      return new GatewayError(
+        ErrorCode.RouteNotFound,
+        route ? `No route ${route.method} ${truncate(route.path, 200)}.` : message.replace(/\?\S*/g, ''),
+      );
     case 413:
       return new GatewayError(ErrorCode.PayloadTooLarge, message);
     case 415:

@@ -18,7 +18,7 @@ export class GatewayExceptionFilter implements ExceptionFilter {
     const ctx = host.switchToHttp();
     const res = ctx.getResponse<Response>();
     const req = ctx.getRequest<Request>();
-    const gatewayError = toGatewayError(exception);
+    const gatewayError = toGatewayError(exception, { method: req.method, path: req.path });
     (req as GatewayRequest).telemetry?.failed(gatewayError.code);
     if (gatewayError.code === ErrorCode.Internal) {
       const detail = exception instanceof Error ? exception.stack ?? exception.message : String(exception);

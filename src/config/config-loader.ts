@@ -20,7 +20,7 @@ import {
   GatewayConfig,
   RoutingStrategy,
 } from './config.types.js';
-import { envRefName, resolveEnvRefs } from './env-ref.js';
+import { envRefName, envRefNames, resolveEnvRefs } from './env-ref.js';
 
 export interface LoadedConfig {
   config: GatewayConfig;
@@ -165,6 +165,7 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
       logPrompts: general.log_prompts === true,
     },
     litellm: { dropParams: sections.litellm_settings.drop_params === true },
+    envRefs: envRefNames(raw),
   };
   return { config, warnings, issues, modelIndexes: accepted.map((a) => a.index) };
 }

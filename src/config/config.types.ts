@@ -1,5 +1,7 @@
 /** The normalised, validated configuration the rest of the gateway works with. */
 
+import type { EnvRefNames } from './env-ref.js';
+
 export type ConfigSource = 'file' | 'db';
 
 export interface DeploymentConfig {
@@ -73,6 +75,11 @@ export interface GatewayConfig {
   readonly router: RouterSettings;
   readonly general: GeneralSettings;
   readonly litellm: LitellmSettings;
+  /**
+   * The `os.environ/` variables the file names. Admin writes may reuse the ones its model_list
+   * uses and never those of its settings (master key, database); absent when not from a file.
+   */
+  readonly envRefs?: EnvRefNames;
 }
 
 export const DEFAULT_TIMEOUT_MS = 600_000;

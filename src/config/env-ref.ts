@@ -38,3 +38,33 @@ export function resolveEnvRefs<T>(input: T, env: NodeJS.ProcessEnv = process.env
 export function envRefName(value: unknown): string | undefined {
   return typeof value === 'string' && value.startsWith(PREFIX) ? value.slice(PREFIX.length).trim() : undefined;
 }
+
+/** Every `os.environ/NAME` reference in `input`, at any depth, with its path (`litellm_params.api_key`). */
+export function findEnvRefs(input: unknown, prefix = ''): { path: string; name: string }[] {
+  const found: { path: string; name: string }[] = [];
+  const walk = (node: unknown, path: string): void => {
+    const name = envRefName(node);
+    if (name !== undefined) found.push({ path, name });
+    else if (Array.isArray(node)) node.forEach((item, i) => walk(item, `${path}[${i}]`));
+    else if (node !== null && typeof node === 'object') {
+      for (const [key, child] of Object.entries(node)) walk(child, path ? `${path}.${key}` : key);
+    }
+  };
+  walk(input, prefix);
+  return found;
+}
+
+/** The variables a config file names, split by what they configure. */
+export interface EnvRefNames {
+  /** Named inside model_list entries: provider credentials and endpoints. */
+  readonly models: readonly string[];
+  /** Named anywhere else (master_key, database_url, ...): the gateway's own secrets. */
+  readonly gateway: readonly string[];
+}
+
+export function envRefNames(raw: Record<string, unknown>): EnvRefNames {
+  const models = new Set<string>();
+  const gateway = new Set<string>();
+  for (const ref of findEnvRefs(raw)) (ref.path.startsWith('model_list[') ? models : gateway).add(ref.name);
+  return { models: [...models], gateway: [...gateway] };
+}

@@ -1,7 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { toGatewayError } from '../common/error-mapping.js';
+import { redactSecrets } from '../common/secret-redaction.js';
+import { redactUrl } from '../common/url-redaction.js';
 import { ConfigRegistryService } from '../config/config-registry.service.js';
+import { requestSecrets } from '../providers/openai-compatible/openai-compatible.adapter.js';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
 import type { DeploymentTarget } from '../routing/routing-table.js';
 
@@ -71,7 +74,7 @@ export class DeploymentProbeService {
       deployment_id: t.deploymentId,
       provider: t.provider,
       upstream_model: t.upstreamModel,
-      api_base: t.apiBase,
+      api_base: redactUrl(t.apiBase),
       mode,
     } as const;
     const ctx = {
@@ -106,7 +109,7 @@ function isEmbeddingModel(t: DeploymentTarget): boolean {
 
 function mask(message: string, t: DeploymentTarget): string {
   const key = t.credentials.apiKey;
-  let out = message;
+  let out = redactSecrets(message, requestSecrets(t));
   if (key && key.length >= 4) out = out.split(key).join('***');
   return out.length > 500 ? `${out.slice(0, 500)}…` : out;
 }

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger, OnModuleDestroy, OnModuleInit } from '@nestjs/common';
 import { Redis } from 'ioredis';
+import { redactUrl } from '../common/url-redaction.js';
 import { readEnv } from '../config/env-vars.js';
 import { ReadinessService } from '../health/readiness.service.js';
 
@@ -76,17 +77,5 @@ export class RedisService implements OnModuleInit, OnModuleDestroy {
       lastError = '';
     });
     return redis;
-  }
-}
-
-/** redis://user:password@host → redis://host: the URL may carry a password. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    u.username = '';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return 'redis';
   }
 }

@@ -1,4 +1,5 @@
 import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
+import { urlCredentials } from '../../common/url-redaction.js';
 import type { DeploymentTarget } from '../../routing/routing-table.js';
 import { providerInfo } from '../provider-catalog.js';
 import type { JsonObject, Operation, ProviderAdapter, UpstreamCallContext, UpstreamStream } from '../provider-adapter.js';
@@ -70,12 +71,15 @@ export class OpenAiCompatibleAdapter implements ProviderAdapter {
 
 const SECRET_HEADER = /auth|key|token|secret/i;
 
-/** Everything credential-like this deployment sends upstream, so upstream error echoes can be redacted. */
+/**
+ * Everything credential-like this deployment sends upstream (key, secret headers, a password in
+ * api_base), so upstream error echoes can be redacted.
+ */
 export function requestSecrets(target: DeploymentTarget): (string | undefined)[] {
   const fromHeaders = Object.entries(target.settings.extraHeaders)
     .filter(([name]) => SECRET_HEADER.test(name))
     .map(([, value]) => value);
-  return [target.credentials.apiKey, ...fromHeaders];
+  return [target.credentials.apiKey, ...fromHeaders, ...urlCredentials(target.apiBase)];
 }
 
 /**
