@@ -45,10 +45,11 @@ export function startFake({ chunks, intervalMs }) {
  * Starts the production build as its own process. The probe preload answers memory queries
  * over IPC; `cpuProfDir` adds --cpu-prof (written when the runner asks the gateway to exit).
  */
-export async function startGateway({ configPath, logPath, cpuProfDir, env, main = join(ROOT, 'dist/main.js') }) {
+export async function startGateway({ configPath, logPath, cpuProfDir, env, nodeArgs: extraNodeArgs = [], main = join(ROOT, 'dist/main.js') }) {
   const port = await freePort();
   const nodeArgs = ['--import', pathToFileURL(join(BENCH_DIR, 'gateway-probe.mjs')).href];
   if (cpuProfDir) nodeArgs.push('--cpu-prof', '--cpu-prof-dir', cpuProfDir);
+  nodeArgs.push(...extraNodeArgs);
   const log = openSync(logPath, 'w');
   // Its own throw-away store, never the developer's ./data or a shared database/Redis.
   const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-bench-data-'));

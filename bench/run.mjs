@@ -36,6 +36,8 @@ const { values: args } = parseArgs({
     'no-write': { type: 'boolean', default: false },
     // another build of the gateway, for A/B comparisons of a change (default: dist/main.js)
     main: { type: 'string' },
+    // extra Node/V8 flags for the gateway process (repeatable), e.g. --node-arg=--max-semi-space-size=32
+    'node-arg': { type: 'string', multiple: true },
   },
 });
 
@@ -108,7 +110,7 @@ async function main() {
   const logPath = join(tmpdir(), `switchboard-bench-${process.pid}.log`);
   let gw;
   try {
-    gw = await startGateway({ configPath, logPath, cpuProfDir: profileDir, main: args.main ? resolvePath(args.main) : undefined });
+    gw = await startGateway({ configPath, logPath, cpuProfDir: profileDir, main: args.main ? resolvePath(args.main) : undefined, nodeArgs: args['node-arg'] ?? [] });
     if (args.soak) await soak(fake, gw, Number(args.soak));
     else await standard(fake, gw);
   } finally {
