@@ -373,8 +373,10 @@ describeBackends('admin API', (backend) => {
       const raw = JSON.stringify(rows);
       expect(raw).toContain('secret-1');
       expect(raw).not.toContain(SECRET_B);
+      expect(raw).not.toContain(SECRET_A); // a credential header is sealed like the key
       const row = rows.find((r) => r.id === 'secret-1')!;
       expect(String(row.api_key_enc)).toMatch(/^v1:/);
+      expect(String(row.secrets_enc)).toMatch(/^v1:/);
       for (const path of ['/model/info', '/model/info?litellm_model_id=secret-1', '/model_group/info', '/model/resolve?model=secretive']) {
         const out = await admin(gw, 'GET', path);
         expect(out.text).not.toContain(SECRET_B);

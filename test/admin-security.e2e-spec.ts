@@ -221,6 +221,10 @@ general_settings:
       );
       expect(err?.status).toBe(502);
       expect(err?.message).toContain(MASTER_VAR);
+      // The gateway's own variables cannot be opened up: the message does not suggest the opt-in list for them.
+      expect(err?.message).toContain(`litellm_params.api_key: os.environ/${MASTER_VAR} names one of the gateway's own variables`);
+      expect(err?.message).toContain('It cannot be allowed: update the model (PATCH /model/old-leak-1) to drop the reference.');
+      expect(err?.message).not.toContain('is not set');
       expect(attacker.requests).toHaveLength(0);
       const log = logs.join('');
       expect(log).toMatch(/stored model 'old-leak-1': litellm_params\.api_key: os\.environ\/SB_SEC_MASTER_KEY names one of the gateway's own variables/);
@@ -228,6 +232,60 @@ general_settings:
       for (const value of [MASTER, SALT, OTHER_VALUE]) expect(log).not.toContain(value);
     } finally {
       await admin(gw, 'POST', '/model/delete', { id: 'old-leak-1' }, MASTER);
+    }
+  });
+  it('a stored reference the operator no longer allows: requests, log, /model/info and /model/resolve say so and how to allow it', async () => {
+    setEnv({ SWITCHBOARD_ADMIN_ALLOWED_ENV_VARS: OPTIN_VAR });
+    const body = { model_name: 'narrowed', litellm_params: { model: 'openai/ok', api_base: `${up.url}/v1`, api_key: `os.environ/${OPTIN_VAR}` }, model_info: { id: 'narrowed-1' } };
+    expect((await admin(gw, 'POST', '/model/new', body, MASTER)).status).toBe(200);
+    const chat = () =>
+      new OpenAI({ baseURL: gw.baseURL, apiKey: MASTER, maxRetries: 0 }).chat.completions.create({ model: 'narrowed', messages: [{ role: 'user', content: 'x' }] });
+    try {
+      await chat();
+      expect(up.last().headers.authorization).toBe(`Bearer ${OPTIN_VALUE}`);
+
+      // The operator narrows the list and restarts: the variable is still set, but may no longer be read.
+      setEnv({ SWITCHBOARD_ADMIN_ALLOWED_ENV_VARS: 'SOMETHING_ELSE' });
+      const logs: string[] = [];
+      await gw.close();
+      gw = await startAdminGateway(yaml(), store.location, { logs });
+      up.reset();
+      const why =
+        `litellm_params.api_key: os.environ/${OPTIN_VAR} may not be read by models written over the admin API: allowed are variables the config ` +
+        `file's model_list already references, names ending in _API_KEY, and those listed in SWITCHBOARD_ADMIN_ALLOWED_ENV_VARS. ` +
+        `To allow it, add ${OPTIN_VAR} to SWITCHBOARD_ADMIN_ALLOWED_ENV_VARS and restart; or update the model (PATCH /model/narrowed-1) to drop the reference.`;
+
+      const err = await chat().then(
+        () => undefined,
+        (e: unknown) => e as { status: number; code: string; message: string; error: { message: string } },
+      );
+      expect(err?.status).toBe(502);
+      expect(err?.code).toBe('deployment_misconfigured');
+      expect(err?.error.message).toBe(`Deployment 'narrowed-1' of model 'narrowed' (openai) cannot be used: ${why}`);
+      expect(up.requests).toHaveLength(0);
+
+      const log = logs.join('');
+      expect(log).toContain(`stored model 'narrowed-1': ${why} Requests to it fail until then.`);
+      const info = await admin(gw, 'GET', '/model/info?litellm_model_id=narrowed-1', undefined, MASTER);
+      expect(info.body.data[0].model_info.misconfigured).toBe(why);
+      expect(info.body.data[0].litellm_params.api_key).toBe(`os.environ/${OPTIN_VAR}`);
+      const resolved = await admin(gw, 'GET', '/model/resolve?model=narrowed', undefined, MASTER);
+      expect(resolved.body.candidates[0]).toMatchObject({ deployment_id: 'narrowed-1', has_api_key: false, misconfigured: why });
+      for (const text of [log, err!.message, info.text, resolved.text]) {
+        expect(text).not.toContain(OPTIN_VALUE);
+        expect(text).not.toContain('is not set');
+      }
+
+      // Following the message works.
+      setEnv({ SWITCHBOARD_ADMIN_ALLOWED_ENV_VARS: `SOMETHING_ELSE,${OPTIN_VAR}` });
+      await gw.close();
+      gw = await startAdminGateway(yaml(), store.location);
+      await chat();
+      expect(up.last().headers.authorization).toBe(`Bearer ${OPTIN_VALUE}`);
+      expect((await admin(gw, 'GET', '/model/info?litellm_model_id=narrowed-1', undefined, MASTER)).body.data[0].model_info.misconfigured).toBeUndefined();
+    } finally {
+      await admin(gw, 'POST', '/model/delete', { id: 'narrowed-1' }, MASTER);
+      setEnv({ SWITCHBOARD_ADMIN_ALLOWED_ENV_VARS: undefined });
     }
   });
 });

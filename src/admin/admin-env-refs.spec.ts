@@ -38,4 +38,13 @@ describe('AdminEnvRefPolicy', () => {
       ['litellm_params.extra_headers.x-a', 'DATABASE_URL'],
     ]);
   });
+
+  it('says how a stored reference can be served again: the opt-in list only where it would help', () => {
+    const [unlisted, own, invalid] = policy.issues({ a: 'os.environ/HOME', b: 'os.environ/DATABASE_URL', c: 'os.environ/A-B' });
+    expect(unlisted.remedy).toBe('To allow it, add HOME to SWITCHBOARD_ADMIN_ALLOWED_ENV_VARS and restart; or update the model (PATCH /model/{id}) to drop the reference.');
+    for (const issue of [own, invalid]) {
+      expect(issue.remedy).toMatch(/^It cannot be allowed: update the model/);
+      expect(issue.remedy).not.toContain('SWITCHBOARD_ADMIN_ALLOWED_ENV_VARS');
+    }
+  });
 });

@@ -14,6 +14,8 @@ const GATEWAY_OWN = new Set(['DATABASE_URL', 'REDIS_URL', ...Object.keys(ENV_VAR
 
 export interface RefusedEnvRef extends ConfigIssue {
   readonly name: string;
+  /** How an operator gets a stored model with this reference served again. */
+  readonly remedy: string;
 }
 
 /**
@@ -38,16 +40,27 @@ export class AdminEnvRefPolicy {
 
   /** Why `name` may not be referenced over REST, or undefined when it may. Never includes a value. */
   refusal(name: string): string | undefined {
-    if (!VALID_NAME.test(name)) return 'is not a valid environment variable name';
-    const upper = name.toUpperCase();
-    if (GATEWAY_OWN.has(upper) || upper.startsWith('SWITCHBOARD_') || this.gatewayVars.has(upper)) {
-      return `names one of the gateway's own variables (store, Redis, master key, SWITCHBOARD_* settings), which models written over the admin API may not read`;
+    switch (this.classify(name)) {
+      case 'invalid':
+        return 'is not a valid environment variable name';
+      case 'own':
+        return `names one of the gateway's own variables (store, Redis, master key, SWITCHBOARD_* settings), which models written over the admin API may not read`;
+      case 'unlisted':
+        return (
+          'may not be read by models written over the admin API: allowed are variables the config file\'s model_list ' +
+          `already references, names ending in _API_KEY, and those listed in ${ALLOWED_ENV_VARS_ENV}`
+        );
+      default:
+        return undefined;
     }
+  }
+
+  private classify(name: string): 'invalid' | 'own' | 'unlisted' | undefined {
+    if (!VALID_NAME.test(name)) return 'invalid';
+    const upper = name.toUpperCase();
+    if (GATEWAY_OWN.has(upper) || upper.startsWith('SWITCHBOARD_') || this.gatewayVars.has(upper)) return 'own';
     if (this.fileModelVars.has(name) || PROVIDER_KEY.test(name) || this.operatorVars.has(name)) return undefined;
-    return (
-      'may not be read by models written over the admin API: allowed are variables the config file\'s model_list ' +
-      `already references, names ending in _API_KEY, and those listed in ${ALLOWED_ENV_VARS_ENV}`
-    );
+    return 'unlisted';
   }
 
   /** One issue per refused reference in a model entry (or part of one), paths relative to `prefix`. */
@@ -55,7 +68,15 @@ export class AdminEnvRefPolicy {
     const issues: RefusedEnvRef[] = [];
     for (const ref of findEnvRefs(entry, prefix)) {
       const why = this.refusal(ref.name);
-      if (why !== undefined) issues.push({ path: ref.path, name: ref.name, message: `os.environ/${displayName(ref.name)} ${why}` });
+      if (why === undefined) continue;
+      const shown = displayName(ref.name);
+      const rewrite = 'update the model (PATCH /model/{id}) to drop the reference';
+      // The gateway's own variables cannot be opened up by any list: only rewriting the model helps.
+      const remedy =
+        this.classify(ref.name) === 'unlisted'
+          ? `To allow it, add ${shown} to ${ALLOWED_ENV_VARS_ENV} and restart; or ${rewrite}.`
+          : `It cannot be allowed: ${rewrite}.`;
+      issues.push({ path: ref.path, name: ref.name, message: `os.environ/${shown} ${why}`, remedy });
     }
     return issues;
   }

@@ -8,6 +8,7 @@ import { ModelResolutionService } from '../routing/model-resolution.service.js';
 import type { Endpoint } from '../routing/model-resolution.service.js';
 import { ModelsRepository } from '../store/models.repository.js';
 import type { StoredModel } from '../store/models.repository.js';
+import { sealedPaths, splitSecretParams } from '../store/model-secrets.js';
 import { StoreSecretsService } from '../store/store-secrets.service.js';
 import { configErrorToGateway } from './config-error-mapping.js';
 import type { NewModelDto, PatchModelDto } from './dto/model.dto.js';
@@ -42,7 +43,7 @@ export class ModelAdminService {
   async create(dto: NewModelDto): Promise<ModelView> {
     const id = dto.model_info?.id ?? randomUUID();
     if (!NEW_MODEL_ID_PATTERN.test(id)) throw GatewayError.invalid(`Invalid 'model_info.id': ${NEW_MODEL_ID_RULE}.`, 'model_info.id');
-    this.checkSecretStorable(dto.litellm_params.api_key);
+    this.checkSecretsStorable(dto.litellm_params as Record<string, unknown>);
     this.checkEnvRefs(dto);
     const view = await this.stored.apply((state) => {
       if (this.deployment(id) || state.models.has(id)) {
@@ -69,10 +70,11 @@ export class ModelAdminService {
     if (dto.model_info?.id !== undefined && dto.model_info.id !== id) {
       throw GatewayError.invalid(`model_info.id cannot be changed (target '${id}', body '${dto.model_info.id}').`, 'model_info.id');
     }
-    if (dto.litellm_params && 'api_key' in dto.litellm_params) this.checkSecretStorable(dto.litellm_params.api_key);
+    this.checkSecretsStorable(dto.litellm_params as Record<string, unknown> | undefined);
     this.checkEnvRefs(dto);
     const view = await this.stored.apply((state) => {
       const base = this.editableBase(id, state);
+      checkUndecryptableResent(base, dto);
       const now = new Date().toISOString();
       const model: StoredModel = {
         id,
@@ -199,13 +201,17 @@ export class ModelAdminService {
     }
   }
 
-  private checkSecretStorable(apiKey: unknown): void {
-    if (typeof apiKey === 'string' && apiKey && !apiKey.startsWith('os.environ/') && !this.secrets.box()) {
-      throw GatewayError.invalid(
-        'Cannot store a literal api_key: no encryption key. Set SWITCHBOARD_SALT_KEY (or a master key), or pass api_key as os.environ/NAME.',
-        'litellm_params.api_key',
-      );
-    }
+  /** Credentials are only stored sealed; without an encryption key they are refused, not kept in clear. */
+  private checkSecretsStorable(params: Readonly<Record<string, unknown>> | undefined): void {
+    if (!params || this.secrets.box()) return;
+    const apiKey = params.api_key;
+    const paths = typeof apiKey === 'string' && apiKey && !apiKey.startsWith('os.environ/') ? ['litellm_params.api_key'] : [];
+    paths.push(...sealedPaths(splitSecretParams(params).sealed));
+    if (paths.length === 0) return;
+    throw GatewayError.invalid(
+      `Cannot store a literal credential in ${paths[0]}: no encryption key. Set SWITCHBOARD_SALT_KEY (or a master key), or pass it as os.environ/NAME.`,
+      paths[0],
+    );
   }
 
   /**
@@ -230,6 +236,23 @@ export class ModelAdminService {
 
 function notFound(id: string): GatewayError {
   return new GatewayError(ErrorCode.RouteNotFound, `No model with id '${id}'.`, { param: 'id' });
+}
+
+/**
+ * A stored credential that cannot be decrypted is held in memory only as its mask (or not at
+ * all): merging an update into it would seal the mask as the real value and hide the problem.
+ * The update has to bring those fields itself (null removes them).
+ */
+function checkUndecryptableResent(base: StoredModel, dto: PatchModelDto): void {
+  const sent = (dto.litellm_params ?? {}) as Record<string, unknown>;
+  const needed = [...(base.apiKeyError ? ['api_key'] : []), ...(base.secretsError ? ['api_base', 'extra_headers'] : [])];
+  const missing = needed.filter((field) => sent[field] === undefined);
+  if (missing.length === 0) return;
+  throw GatewayError.invalid(
+    `Model '${base.id}' has stored credentials that cannot be decrypted (was SWITCHBOARD_SALT_KEY or the master key changed?). ` +
+      `Send ${missing.map((f) => `litellm_params.${f}`).join(' and ')} again in this update (null removes ${missing.length > 1 ? 'them' : 'it'}), or restore the previous key.`,
+    `litellm_params.${missing[0]}`,
+  );
 }
 
 function withoutNulls(obj: Record<string, unknown>): Record<string, unknown> {

@@ -1,10 +1,9 @@
+import { isSecretHeader } from '../common/secret-redaction.js';
 import { redactUrl } from '../common/url-redaction.js';
 import type { DeploymentConfig } from '../config/config.types.js';
 import type { Resolution } from '../routing/model-resolution.service.js';
 import { maskSecret } from '../store/secret-box.js';
 import type { StoredModel } from '../store/models.repository.js';
-
-const SECRET_HEADER = /auth|key|token|secret|cookie|signature/i;
 
 /** LiteLLM's model shape for /model/info and write responses. Secrets (keys, URL passwords) are masked, never echoed. */
 export interface ModelView {
@@ -25,6 +24,7 @@ export function renderModel(d: DeploymentConfig, stored: StoredModel | undefined
       source: d.source,
       editable,
       ...(stored ? { created_at: stored.createdAt, updated_at: stored.updatedAt } : {}),
+      ...(d.misconfigured ? { misconfigured: d.misconfigured } : {}),
     },
   };
 }
@@ -68,7 +68,7 @@ function renderFileParams(d: DeploymentConfig): Record<string, unknown> {
 /** Header values that look like credentials are masked like api keys. */
 function maskHeaders(headers: Readonly<Record<string, unknown>>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(headers)) out[k] = SECRET_HEADER.test(k) ? maskSecret(String(v)) : v;
+  for (const [k, v] of Object.entries(headers)) out[k] = isSecretHeader(k) ? maskSecret(String(v)) : v;
   return out;
 }
 
@@ -98,6 +98,8 @@ export interface ResolveView {
     api_version?: string;
     source: string;
     has_api_key: boolean;
+    /** Present when requests to this candidate fail before reaching it, with the reason. */
+    misconfigured?: string;
   }[];
 }
 
@@ -130,6 +132,7 @@ export function renderResolution(r: Resolution, endpoint: string, isWildcard: bo
       ...(t.credentials.apiVersion ? { api_version: t.credentials.apiVersion } : {}),
       source: t.deployment.source,
       has_api_key: Boolean(t.credentials.apiKey),
+      ...(t.deployment.misconfigured ? { misconfigured: t.deployment.misconfigured } : {}),
     })),
   };
 }

@@ -30,7 +30,7 @@ export class StoredConfigService implements OnModuleInit {
   private state: StoredState = { models: new Map(), aliases: new Map() };
   private tail: Promise<unknown> = Promise.resolve();
   private readonly writeListeners: (() => void)[] = [];
-  private readonly reportedRefs = new Set<string>();
+  private readonly reported = new Set<string>();
 
   constructor(
     private readonly registry: ConfigRegistryService,
@@ -66,7 +66,13 @@ export class StoredConfigService implements OnModuleInit {
       const [models, aliases] = await Promise.all([this.modelsRepo.list(), this.aliasesRepo.list()]);
       const next: StoredState = { models: new Map(models.map((m) => [m.id, m])), aliases: new Map(aliases.map((a) => [a.name, a])) };
       for (const m of models) {
-        if (m.apiKeyError) this.logger.error(`stored model '${m.id}': ${m.apiKeyError}`);
+        if (m.clearSecrets?.length) {
+          this.reportOnce(
+            'warn',
+            `stored model '${m.id}': ${m.clearSecrets.join(', ')} ${m.clearSecrets.length > 1 ? 'are' : 'is'} stored in clear by an older version; ` +
+              `the next write to the model encrypts ${m.clearSecrets.length > 1 ? 'them' : 'it'} (an empty PATCH /model/${m.id} will do)`,
+          );
+        }
       }
       const pending = this.registry.build({ stored: this.layerOf(next) });
       this.registry.commit(pending);
@@ -109,33 +115,37 @@ export class StoredConfigService implements OnModuleInit {
     return new AdminEnvRefPolicy(this.registry.fileConfig);
   }
 
-  /** Validates one stored model on its own (shape + normalisation) — the same rules as a file entry. */
+  /**
+   * Validates one stored model on its own (shape + normalisation) — the same rules as a file
+   * entry. Writes are checked against the env-ref policy, but a row may predate it, the operator
+   * may have narrowed SWITCHBOARD_ADMIN_ALLOWED_ENV_VARS, or the file may have dropped the
+   * reference that allowed it: such a reference stays unresolved (the variable is never read)
+   * and the deployment is marked misconfigured, as is one whose sealed credentials cannot be
+   * opened, so requests fail with the reason instead of going out without them.
+   */
   toDeployment(model: StoredModel): DeploymentConfig {
     const entry = { model_name: model.modelName, litellm_params: model.litellmParams, model_info: { ...model.modelInfo, id: model.id } };
-    const { value: resolved } = resolveEnvRefs(entry, this.envFor(model, entry));
+    const refused = this.envRefPolicy().issues(entry);
+    const { value: resolved } = resolveEnvRefs(entry, envWithout(refused.map((r) => r.name)));
     const issues: ConfigIssue[] = validateModelEntry(resolved, '');
     if (issues.length) throw new ConfigError(issues);
-    return normalizeModelEntry(resolved as Record<string, unknown>, entry, 'db');
+    const deployment = normalizeModelEntry(resolved as Record<string, unknown>, entry, 'db');
+    const reencrypt = `Restore the previous key, or write the credentials again (PATCH /model/${model.id}).`;
+    const problems = [
+      ...refused.map((r) => `${r.path}: ${r.message}. ${r.remedy.replace('{id}', model.id)}`),
+      ...(model.apiKeyError ? [`${model.apiKeyError} ${reencrypt}`] : []),
+      ...(model.secretsError ? [`${model.secretsError} ${reencrypt}`] : []),
+    ];
+    if (problems.length === 0) return deployment;
+    for (const problem of problems) this.reportOnce('error', `stored model '${model.id}': ${problem} Requests to it fail until then.`);
+    return { ...deployment, misconfigured: problems.join(' ') };
   }
 
-  /**
-   * Writes are checked against the policy, but a row may predate it, or the file may since have
-   * dropped the reference that allowed it: such a reference stays unresolved (the deployment
-   * answers that its key is not set) rather than reading the variable.
-   */
-  private envFor(model: StoredModel, entry: unknown): NodeJS.ProcessEnv {
-    const refused = this.envRefPolicy().issues(entry);
-    if (refused.length === 0) return process.env;
-    const env: NodeJS.ProcessEnv = { ...process.env };
-    for (const issue of refused) {
-      delete env[issue.name];
-      const note = `stored model '${model.id}': ${issue.path}: ${issue.message}; left unresolved`;
-      if (!this.reportedRefs.has(note)) {
-        this.reportedRefs.add(note);
-        this.logger.error(note);
-      }
-    }
-    return env;
+  /** Replicas reload on every change elsewhere: a standing problem is logged once, not each time. */
+  private reportOnce(level: 'warn' | 'error', note: string): void {
+    if (this.reported.has(note)) return;
+    this.reported.add(note);
+    this.logger[level](note);
   }
 
   private layerOf(state: StoredState): StoredLayer {
@@ -166,4 +176,12 @@ export class StoredConfigService implements OnModuleInit {
     this.tail = run.catch(() => undefined);
     return run;
   }
+}
+
+/** The environment without the refused variables, so their references resolve to nothing. */
+function envWithout(names: readonly string[]): NodeJS.ProcessEnv {
+  if (names.length === 0) return process.env;
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  for (const name of names) delete env[name];
+  return env;
 }

@@ -42,3 +42,13 @@ function commonPrefix(a: string, b: string): number {
   while (i < n && a[i] === b[i]) i++;
   return i;
 }
+
+/**
+ * Header names whose values are credentials. One rule for everything that handles
+ * extra_headers: masked in admin answers, encrypted at rest, cut out of upstream error echoes.
+ */
+const SECRET_HEADER_NAME = /auth|key|token|secret|cookie|signature|password|credential/i;
+
+export function isSecretHeader(name: string): boolean {
+  return SECRET_HEADER_NAME.test(name);
+}

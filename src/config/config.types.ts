@@ -32,6 +32,13 @@ export interface DeploymentConfig {
   readonly dropParams?: boolean;
   readonly modelInfo: Readonly<Record<string, unknown>>;
   readonly source: ConfigSource;
+  /**
+   * Why requests must not reach this deployment at all, e.g. a stored model whose os.environ/
+   * reference is no longer allowed or whose sealed credentials cannot be decrypted. Sending it
+   * with the part left out could mean a provider's default URL or a masked password. Names what
+   * to fix; never a secret value.
+   */
+  readonly misconfigured?: string;
 }
 
 export interface AliasConfig {

@@ -11,7 +11,7 @@ export const ENV_VARS = {
   DATABASE_URL: 'postgres://… switches the store to PostgreSQL (default: embedded SQLite)',
   DATA_DIR: 'directory of the embedded SQLite store (flag --data-dir, default ./data)',
   REDIS_URL: 'redis://… shares counters and config changes between replicas',
-  SWITCHBOARD_SALT_KEY: 'key that encrypts provider keys stored over the admin API (default: the master key)',
+  SWITCHBOARD_SALT_KEY: 'key that encrypts provider credentials stored over the admin API (default: the master key)',
   SWITCHBOARD_ADMIN_ALLOWED_ENV_VARS: "comma-separated variables that models written over the admin API may name as os.environ/NAME, beyond *_API_KEY and those the config file's model_list names",
   SWITCHBOARD_ALLOW_FILE_MODEL_EDITS: 'true lets admin writes override entries from the config file (general_settings.allow_file_model_edits)',
   REDIS_KEY_PREFIX: 'prefix of every Redis key and channel, default switchboard: (replicas of one gateway share it)',

@@ -1,9 +1,14 @@
 import { Injectable } from '@nestjs/common';
+import { mergeSealedParams, sealedPaths, splitSecretParams } from './model-secrets.js';
+import type { SealedParams } from './model-secrets.js';
 import { StoreSecretsService } from './store-secrets.service.js';
 import { StoreService } from './store.service.js';
 import type { ModelsTable } from './store.types.js';
 
-/** A model as stored: litellm_params carries the decrypted api_key (memory only, never returned). */
+/**
+ * A model as stored: litellm_params carries the decrypted api_key, api_base and extra_headers
+ * (memory only, never returned).
+ */
 export interface StoredModel {
   readonly id: string;
   readonly modelName: string;
@@ -15,9 +20,13 @@ export interface StoredModel {
   readonly updatedAt: string;
   /** Set when the stored api_key could not be decrypted (salt/master key changed). */
   readonly apiKeyError?: string;
+  /** Set when the sealed api_base / extra_headers could not be decrypted; litellm_params then holds their masked forms. */
+  readonly secretsError?: string;
+  /** Fields an older version stored in clear that are sealed now; they are sealed on the next write. */
+  readonly clearSecrets?: readonly string[];
 }
 
-export type StoredModelInput = Omit<StoredModel, 'createdAt' | 'updatedAt' | 'apiKeyError'>;
+export type StoredModelInput = Omit<StoredModel, 'createdAt' | 'updatedAt' | 'apiKeyError' | 'secretsError' | 'clearSecrets'>;
 
 const ENV_REF = 'os.environ/';
 
@@ -44,21 +53,22 @@ export class ModelsRepository {
   async upsert(model: StoredModelInput): Promise<void> {
     await this.store.ready();
     const now = new Date().toISOString();
-    const { api_key: apiKey, ...params } = model.litellmParams as Record<string, unknown>;
+    const { api_key: apiKey, ...rest } = model.litellmParams as Record<string, unknown>;
+    const { clear: params, sealed } = splitSecretParams(rest);
     let apiKeyEnc: string | null = null;
     if (typeof apiKey === 'string' && apiKey) {
       if (apiKey.startsWith(ENV_REF)) {
         params.api_key = apiKey; // a reference to the environment is not a secret
       } else {
-        const box = this.secrets.box();
-        if (!box) throw new Error('no encryption key for api_key (set SWITCHBOARD_SALT_KEY or a master key)');
-        apiKeyEnc = box.seal(apiKey, sealContext(model.id));
+        apiKeyEnc = this.requireBox('api_key').seal(apiKey, sealContext(model.id));
       }
     }
+    const secretsEnc = sealed ? this.requireBox(sealedPaths(sealed).join(', ')).seal(JSON.stringify(sealed), secretsContext(model.id)) : null;
     const values = {
       model_name: model.modelName,
       litellm_params: JSON.stringify(params),
       api_key_enc: apiKeyEnc,
+      secrets_enc: secretsEnc,
       model_info: JSON.stringify({ ...model.modelInfo, id: model.id }),
       deleted: model.deleted ? 1 : 0,
       updated_at: now,
@@ -77,8 +87,28 @@ export class ModelsRepository {
     return Number(result.numDeletedRows) > 0;
   }
 
+  private requireBox(what: string) {
+    const box = this.secrets.box();
+    if (!box) throw new Error(`no encryption key for ${what} (set SWITCHBOARD_SALT_KEY or a master key)`);
+    return box;
+  }
+
   private fromRow(row: ModelsTable): StoredModel {
-    const params = JSON.parse(row.litellm_params) as Record<string, unknown>;
+    let params = JSON.parse(row.litellm_params) as Record<string, unknown>;
+    let secretsError: string | undefined;
+    let clearSecrets: string[] | undefined;
+    if (row.secrets_enc) {
+      try {
+        const box = this.secrets.box();
+        if (!box) throw new Error('no encryption key configured');
+        params = mergeSealedParams(params, JSON.parse(box.open(row.secrets_enc, secretsContext(row.id))) as SealedParams);
+      } catch (err) {
+        secretsError = `stored api_base / extra_headers credentials cannot be decrypted (${(err as Error).message}); was SWITCHBOARD_SALT_KEY or the master key changed?`;
+      }
+    } else {
+      const paths = sealedPaths(splitSecretParams(params).sealed);
+      if (paths.length) clearSecrets = paths;
+    }
     let apiKeyError: string | undefined;
     if (row.api_key_enc) {
       const box = this.secrets.box();
@@ -98,10 +128,16 @@ export class ModelsRepository {
       createdAt: row.created_at,
       updatedAt: row.updated_at,
       apiKeyError,
+      secretsError,
+      clearSecrets,
     };
   }
 }
 
 function sealContext(id: string): string {
   return `models.api_key:${id}`;
+}
+
+function secretsContext(id: string): string {
+  return `models.secrets:${id}`;
 }

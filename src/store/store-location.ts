@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { MASKED_PASSWORD, redactUrl } from '../common/url-redaction.js';
 import type { StoreLocation } from '../config/gateway-options.js';
 
 export type ResolvedStoreLocation =
@@ -17,9 +18,9 @@ export function resolveStoreLocation(location: StoreLocation | undefined, config
   const url = location?.databaseUrl || configDatabaseUrl;
   if (url) {
     if (!/^postgres(ql)?:\/\//i.test(url)) {
-      throw new Error(`database_url must be a postgres:// or postgresql:// URL (got '${redactUrl(url)}'); leave it unset for the embedded SQLite store`);
+      throw new Error(`database_url must be a postgres:// or postgresql:// URL (got '${displayUrl(url)}'); leave it unset for the embedded SQLite store`);
     }
-    return { kind: 'postgres', url, display: redactUrl(url) };
+    return { kind: 'postgres', url, display: displayUrl(url) };
   }
   if (location?.dataDir) {
     const file = join(location.dataDir, SQLITE_FILE_NAME);
@@ -36,13 +37,16 @@ export function storeLocationFromEnv(dataDirFlag: string | undefined, env: NodeJ
   };
 }
 
-/** Credentials never reach logs or error messages. */
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (u.password) u.password = '***';
-    return u.toString();
-  } catch {
-    return '<unparseable url>';
-  }
+/**
+ * Credentials never reach logs or error messages. The common helper masks `scheme://user:pass@`
+ * as written; text it cannot vouch for is not shown: an `@` a URL parser does not take for
+ * credentials (`user:pass@host` without a scheme), credentials in another shape
+ * (`http:\\u:pw@host`), or text that does not parse at all.
+ */
+function displayUrl(url: string): string {
+  if (!URL.canParse(url)) return '<unparseable url>';
+  const shown = redactUrl(url);
+  const parsed = new URL(shown);
+  const masked = parsed.password === '' || parsed.password === MASKED_PASSWORD;
+  return masked && (parsed.username !== '' || !shown.includes('@')) ? shown : '<url not shown: it may carry credentials>';
 }

@@ -12,10 +12,19 @@ export interface ModelsTable {
   /** model_info.id */
   id: string;
   model_name: string;
-  /** litellm_params as JSON, without api_key (which lives encrypted in api_key_enc). */
+  /**
+   * litellm_params as JSON, without api_key (which lives encrypted in api_key_enc) and without the
+   * values sealed in secrets_enc (api_base then holds its masked form).
+   */
   litellm_params: string;
   /** AES-256-GCM sealed api_key (see secret-box.ts), or null when the model has none. */
   api_key_enc: string | null;
+  /**
+   * Sealed JSON of the other credentials (an api_base with a password, credential-like
+   * extra_headers; see model-secrets.ts), or null. Rows older than this column have null here
+   * and those values, if any, still in litellm_params.
+   */
+  secrets_enc: string | null;
   /** model_info as JSON (includes id). */
   model_info: string;
   /** 1 = tombstone: hides a config-file model with the same id (only when file edits are allowed). */

@@ -52,6 +52,8 @@ export class FakeUpstream {
   private server!: http.Server;
   /** Models whose ids are accepted even with a prefix-like shape (e.g. OpenRouter's openai/gpt-4o). */
   rejectPrefixes: string[];
+  /** When set, a request with any other Authorization header gets a 401, as a provider or an auth proxy answers (kept by reset()). */
+  requireAuthorization?: string;
 
   private constructor(options: { rejectPrefixes?: string[] }) {
     this.rejectPrefixes = options.rejectPrefixes ?? ['openrouter/'];
@@ -116,6 +118,9 @@ export class FakeUpstream {
       if (!res.writableFinished) this.clientAborts++;
     });
 
+    if (this.requireAuthorization !== undefined && req.headers.authorization !== this.requireAuthorization) {
+      return this.reply(res, { status: 401, body: { error: { message: 'missing or wrong credentials', type: 'authentication_error' } } });
+    }
     const scripted = this.script.shift() ?? this.always;
     if (scripted) return this.reply(res, scripted);
 

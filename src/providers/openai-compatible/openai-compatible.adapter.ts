@@ -1,4 +1,5 @@
 import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
+import { isSecretHeader } from '../../common/secret-redaction.js';
 import { urlCredentials } from '../../common/url-redaction.js';
 import type { DeploymentTarget } from '../../routing/routing-table.js';
 import { providerInfo } from '../provider-catalog.js';
@@ -69,24 +70,31 @@ export class OpenAiCompatibleAdapter implements ProviderAdapter {
   }
 }
 
-const SECRET_HEADER = /auth|key|token|secret/i;
-
 /**
  * Everything credential-like this deployment sends upstream (key, secret headers, a password in
  * api_base), so upstream error echoes can be redacted.
  */
 export function requestSecrets(target: DeploymentTarget): (string | undefined)[] {
   const fromHeaders = Object.entries(target.settings.extraHeaders)
-    .filter(([name]) => SECRET_HEADER.test(name))
+    .filter(([name]) => isSecretHeader(name))
     .map(([, value]) => value);
   return [target.credentials.apiKey, ...fromHeaders, ...urlCredentials(target.apiBase)];
 }
 
 /**
- * The deployment's api key. A key configured as `os.environ/NAME` with NAME unset is a gateway
- * misconfiguration: say so plainly instead of letting the provider answer an opaque 401.
+ * The deployment's api key. Every adapter asks for it before building a request, so this is also
+ * where a deployment that must not be used at all is stopped. A key configured as
+ * `os.environ/NAME` with NAME unset is a gateway misconfiguration: say so plainly instead of
+ * letting the provider answer an opaque 401.
  */
 export function requireApiKey(target: DeploymentTarget, required: boolean): string | undefined {
+  const { misconfigured } = target.deployment;
+  if (misconfigured) {
+    throw new GatewayError(
+      ErrorCode.DeploymentMisconfigured,
+      `Deployment '${target.deploymentId}' of model '${target.group}' (${target.provider}) cannot be used: ${misconfigured}`,
+    );
+  }
   const { apiKey, apiKeyMissingEnv } = target.credentials;
   if (apiKey) return apiKey;
   if (apiKeyMissingEnv || required) {

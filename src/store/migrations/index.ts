@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import { modelsAndAliases } from './0001-models-and-aliases.js';
 import { keysAndSpend } from './0002-keys-and-spend.js';
+import { modelSecrets } from './0003-model-secrets.js';
 
 /**
  * Every migration, in order. Names are sorted by Kysely and recorded in `kysely_migration`;
@@ -11,6 +12,7 @@ import { keysAndSpend } from './0002-keys-and-spend.js';
 export const MIGRATIONS: Readonly<Record<string, Migration>> = {
   '0001-models-and-aliases': modelsAndAliases,
   '0002-keys-and-spend': keysAndSpend,
+  '0003-model-secrets': modelSecrets,
 };
 
 export const migrationProvider: MigrationProvider = {
