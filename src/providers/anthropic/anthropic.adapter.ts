@@ -33,7 +33,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     // Overload and similar failures can arrive as the first event after a 200; the router
     // primes every stream on its first event, so those are retried like an HTTP error.
-    return { headers: upstream.headers, events: toChatChunks(upstream.events, { includeUsage, jsonTool }) };
+    return { headers: upstream.headers, events: toChatChunks(upstream.events, { includeUsage, jsonTool, secrets: request.secrets }) };
   }
 
   responses(target: DeploymentTarget): Promise<JsonObject> {
