@@ -65,6 +65,8 @@ export class AnthropicAdapter implements ProviderAdapter {
       body: messages as unknown as JsonObject,
       // Anthropic echoes parts of a rejected key in its 401 message: never pass that on.
       secrets: requestSecrets(target),
+      // Its `error` events are mapped by the stream translator, which knows Anthropic's error types.
+      inBandErrors: false,
     };
     return { request, jsonTool };
   }
