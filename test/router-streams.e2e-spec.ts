@@ -1,4 +1,5 @@
 import OpenAI, { APIError } from 'openai';
+import { FakeAnthropic, fullMessage, messageEvents } from './helpers/fake-anthropic.js';
 import { chatStream, FakeUpstream, responsesStream } from './helpers/fake-upstream.js';
 import type { ScriptedReply } from './helpers/fake-upstream.js';
 import { rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
@@ -388,6 +389,244 @@ router_settings:\n  num_retries: 3\n  retry_after: 0.01\n`);
       });
       expect(seen).toEqual(['Hel', 'lo']);
       expect(err.message).not.toContain(key);
+    });
+  });
+  describe('in-band errors in other shapes: OpenRouter mid-stream chunks, vLLM ErrorResponse, native Responses events', () => {
+    const key = 'sk-or-live-0123456789abcdef';
+    const chunkBase = { id: 'gen-fake', object: 'chat.completion.chunk', created: 1700000000, model: 'solo-model', provider: 'SomeHost' };
+    const piece = (content: string) => ({ ...chunkBase, choices: [{ index: 0, delta: { content }, finish_reason: null }] });
+    /** OpenRouter's shape for a failure during generation: the error beside choices, finish_reason "error". */
+    const openRouterError = (code: number | string, message: string) => ({
+      ...chunkBase,
+      error: { code, message, metadata: { raw: `upstream said ${key}` } },
+      choices: [{ index: 0, delta: { content: '' }, finish_reason: 'error' }],
+    });
+    const vllmError = (code: number, message: string) => ({ object: 'error', message, type: 'BadRequestError', param: null, code });
+
+    function solo(f: FakeUpstream, retries = 0): string {
+      return `model_list:
+  - model_name: solo
+    litellm_params: { model: openai/solo-model, api_base: ${f.url}/v1, api_key: ${key} }
+router_settings:\n  num_retries: ${retries}\n  retry_after: 0.01\n  allowed_fails: 10\n`;
+    }
+
+    function sseBlocks(text: string): { event?: string; data: any }[] {
+      return text
+        .trim()
+        .split('\n\n')
+        .map((block) => ({ event: /^event: (.*)$/m.exec(block)?.[1], data: JSON.parse(/^data: (.*)$/m.exec(block)![1]) }));
+    }
+
+    it('OpenRouter error chunk as the first event: the group\u2019s second deployment serves the stream (200, its content)', async () => {
+      const [failing, healthy] = [await fake(), await fake()];
+      failing.always = { sse: [openRouterError(502, 'Provider returned error'), '[DONE]'] };
+      await gateway(`model_list:${deployment('pair', failing, 'pair-failing', 'order: 1')}${deployment('pair', healthy, 'pair-healthy', 'order: 2')}
+router_settings:\n  num_retries: 1\n  allowed_fails: 10\n  retry_after: 0.01\n`);
+      const { data: stream, response } = await client.chat.completions.create({ model: 'pair', messages, stream: true }).withResponse();
+      expect(response.status).toBe(200);
+      expect(response.headers.get('x-switchboard-deployment')).toBe('pair-healthy');
+      let text = '';
+      const finishes: unknown[] = [];
+      for await (const chunk of stream) {
+        text += chunk.choices[0]?.delta?.content ?? '';
+        if (chunk.choices[0]?.finish_reason) finishes.push(chunk.choices[0].finish_reason);
+      }
+      expect(text).toBe('Hello!');
+      expect(finishes).toEqual(['stop']);
+      expect(failing.requests).toHaveLength(1);
+      expect(healthy.requests).toHaveLength(1);
+    });
+
+    it('OpenRouter error chunk after tokens: chat gets the gateway\u2019s redacted error line, no [DONE], no retry', async () => {
+      const f = await fake();
+      await gateway(solo(f, 3));
+      const reply = (): ScriptedReply => ({
+        sse: [piece('Hel'), piece('lo'), openRouterError('server_error', `Provider disconnected (key ${key})`), '[DONE]'],
+      });
+      f.enqueue(reply());
+      const res = await rawStream(`${gw!.url}/v1/chat/completions`, { model: 'solo', messages });
+      expect(res.status).toBe(200);
+      const blocks = sseBlocks(res.text);
+      expect(blocks.map((b) => b.data.choices?.[0]?.delta?.content)).toEqual(['Hel', 'lo', undefined]);
+      expect(blocks[2].data).toEqual({
+        error: { type: 'api_error', code: 'upstream_error', param: null, message: expect.stringContaining('Provider disconnected (key [redacted])') },
+      });
+      expect(res.text).not.toContain(key);
+      expect(res.text).not.toContain('finish_reason":"error');
+      expect(res.text).not.toContain('[DONE]');
+      expect(f.requests).toHaveLength(1);
+
+      f.enqueue(reply());
+      const seen: string[] = [];
+      const stream = await client.chat.completions.create({ model: 'solo', messages, stream: true });
+      const err = await (async () => {
+        for await (const chunk of stream) seen.push(chunk.choices[0]?.delta?.content ?? '');
+      })().catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(APIError);
+      expect((err as APIError).message).toContain('Provider disconnected');
+      expect((err as APIError).message).not.toContain(key);
+      expect(seen).toEqual(['Hel', 'lo']);
+    });
+
+    it('OpenRouter error chunk after tokens, through the Responses bridge: response.failed then error, redacted', async () => {
+      const f = await fake();
+      await gateway(`model_list:
+  - model_name: bridged
+    litellm_params: { model: hosted_vllm/solo-model, api_base: ${f.url}/v1, api_key: ${key} }
+router_settings:\n  num_retries: 3\n`);
+      f.enqueue({ sse: [piece('Hel'), openRouterError(502, `Upstream died, key ${key}`), '[DONE]'] });
+      const stream = await client.responses.create({ model: 'bridged', input: 'hi', stream: true });
+      const seen: { type: string; [k: string]: any }[] = [];
+      for await (const e of stream) seen.push(e as never);
+      expect(seen.map((e) => e.type).slice(-2)).toEqual(['response.failed', 'error']);
+      const failed = seen[seen.length - 2];
+      expect(failed.response.status).toBe('failed');
+      expect(failed.response.error.message).toContain('Upstream died, key [redacted]');
+      expect(seen.filter((e) => e.type === 'response.output_text.delta').map((e) => e.delta)).toEqual(['Hel']);
+      expect(JSON.stringify(seen)).not.toContain(key);
+      expect(f.last().path).toBe('/v1/chat/completions');
+      expect(f.requests).toHaveLength(1);
+    });
+
+    it('vLLM ErrorResponse: first event is a JSON error with its status (400, not retried); later, an error line', async () => {
+      const f = await fake();
+      await gateway(solo(f, 2));
+      f.always = { sse: [vllmError(400, `This model's maximum context length is 4096 tokens (${key})`)] };
+      const raw = await rawStream(`${gw!.url}/v1/chat/completions`, { model: 'solo', messages });
+      expect(raw.status).toBe(400);
+      expect(raw.contentType).toMatch(/application\/json/);
+      expect(JSON.parse(raw.text).error).toMatchObject({ type: 'invalid_request_error', message: expect.stringContaining('maximum context length') });
+      expect(raw.text).not.toContain(key);
+      // A request error fails everywhere: not retried.
+      expect(f.requests).toHaveLength(1);
+
+      f.always = undefined;
+      f.enqueue({ sse: [piece('Hel'), vllmError(503, 'engine dead'), '[DONE]'] });
+      const stream = await client.chat.completions.create({ model: 'solo', messages, stream: true });
+      const seen: string[] = [];
+      const err = await (async () => {
+        for await (const chunk of stream) seen.push(chunk.choices[0]?.delta?.content ?? '');
+      })().catch((e: unknown) => e);
+      expect(seen).toEqual(['Hel']);
+      expect(err).toBeInstanceOf(APIError);
+      expect((err as APIError).message).toContain('engine dead');
+    });
+
+    describe('native /v1/responses', () => {
+      const created = responsesStream('solo-model').sse!.slice(0, 3) as string[];
+      const errorEvent = (code: string, message: string) =>
+        `event: error\ndata: ${JSON.stringify({ type: 'error', code, message, param: null, sequence_number: 0 })}`;
+      const failedEvent = (code: string, message: string, sequence = 0) =>
+        `event: response.failed\ndata: ${JSON.stringify({
+          type: 'response.failed',
+          sequence_number: sequence,
+          response: { id: 'resp_fake', object: 'response', status: 'failed', model: 'solo-model', output: [], error: { code, message } },
+        })}`;
+
+      it('an error event first is a failed attempt: the second deployment serves (200, its content)', async () => {
+        const [failing, healthy] = [await fake(), await fake()];
+        failing.always = { sse: [errorEvent('server_error', 'The server had an error')] };
+        await gateway(`model_list:${deployment('pair', failing, 'pair-failing', 'order: 1')}${deployment('pair', healthy, 'pair-healthy', 'order: 2')}
+router_settings:\n  num_retries: 1\n  allowed_fails: 10\n  retry_after: 0.01\n`);
+        const { data: stream, response } = await client.responses.create({ model: 'pair', input: 'hi', stream: true }).withResponse();
+        expect(response.status).toBe(200);
+        expect(response.headers.get('x-switchboard-deployment')).toBe('pair-healthy');
+        let text = '';
+        let completed = false;
+        for await (const e of stream) {
+          if (e.type === 'response.output_text.delta') text += e.delta;
+          if (e.type === 'response.completed') completed = true;
+        }
+        expect(text).toBe('Hello');
+        expect(completed).toBe(true);
+        expect(failing.requests).toHaveLength(1);
+        expect(failing.last().path).toBe('/v1/responses');
+        expect(healthy.requests).toHaveLength(1);
+      });
+
+      it('response.failed first on a lone deployment: a JSON error with the status its code means, after the retries', async () => {
+        const f = await fake();
+        f.always = { sse: [failedEvent('rate_limit_exceeded', `Rate limit reached for ${key}`)] };
+        await gateway(solo(f, 1));
+        const err = await client.responses.create({ model: 'solo', input: 'hi', stream: true }).then(
+          () => undefined,
+          (e: unknown) => e,
+        );
+        expect(err).toBeInstanceOf(APIError);
+        expect((err as APIError).status).toBe(429);
+        expect((err as APIError).message).toContain('Rate limit reached for [redacted]');
+        expect(f.requests).toHaveLength(2);
+
+        f.always = { sse: [failedEvent('server_error', 'boom')] };
+        const raw = await rawStream(`${gw!.url}/v1/responses`, { model: 'solo', input: 'hi' });
+        expect(raw.status).toBe(502);
+        expect(raw.contentType).toMatch(/application\/json/);
+        expect(JSON.parse(raw.text).error.code).toBe('upstream_error');
+      });
+
+      it('an error event after the first byte: the gateway\u2019s response.failed and error events, redacted, not retried', async () => {
+        const f = await fake();
+        await gateway(solo(f, 3));
+        f.enqueue({ sse: [...created, errorEvent('server_error', `Stream broke for ${key}`), failedEvent('server_error', 'after', 4)] });
+        const res = await rawStream(`${gw!.url}/v1/responses`, { model: 'solo', input: 'hi' });
+        expect(res.status).toBe(200);
+        const events = sseBlocks(res.text);
+        expect(events.map((e) => e.event)).toEqual(['response.created', 'response.in_progress', 'response.output_item.added', 'response.failed', 'error']);
+        expect(events[3].data).toMatchObject({
+          type: 'response.failed',
+          sequence_number: 3,
+          response: { id: 'resp_fake', status: 'failed', model: 'solo', error: { code: 'server_error', message: expect.stringContaining('Stream broke for [redacted]') } },
+        });
+        expect(events[4].data).toMatchObject({ type: 'error', code: 'upstream_error', sequence_number: 4 });
+        expect(res.text).not.toContain(key);
+        expect(f.requests).toHaveLength(1);
+      });
+    });
+  });
+
+  describe('Anthropic in-band error events', () => {
+    const key = 'sk-ant-api03-live-0123456789abcdef';
+    const password = 'basic-pa55word-xyz';
+    let anthropic: FakeAnthropic;
+
+    afterEach(async () => {
+      await anthropic?.close();
+    });
+
+    it('a key (and api_base password) echoed in an `event: error` never reaches the openai SDK client, first event or mid-stream', async () => {
+      anthropic = await FakeAnthropic.start([key]);
+      await gateway(`model_list:
+  - model_name: claude
+    litellm_params:
+      model: anthropic/claude-sonnet-4-5
+      api_base: http://gateway:${password}@${anthropic.url.replace('http://', '')}
+      api_key: ${key}
+router_settings:\n  num_retries: 0\n`);
+      const echoed = { type: 'error', error: { type: 'authentication_error', message: `key ${key} (sk-ant-api03-live-0123****cdef) via gateway:${password} was revoked` } };
+      anthropic.enqueue({ events: [['error', echoed]] });
+      const first = await client.chat.completions.create({ model: 'claude', messages, stream: true }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(first).toBeInstanceOf(APIError);
+      expect((first as APIError).status).toBe(401);
+      expect((first as APIError).message).toContain('was revoked');
+      for (const secret of [key, 'sk-ant-api03-live-0123', password]) expect(JSON.stringify((first as APIError).error)).not.toContain(secret);
+
+      const events = messageEvents(fullMessage({ content: [{ type: 'text', text: 'partial answer' }] }, 'claude-sonnet-4-5'));
+      const cut = events.findIndex(([name]) => name === 'content_block_stop');
+      anthropic.enqueue({ events: [...events.slice(0, cut), ['error', { ...echoed, error: { ...echoed.error, type: 'overloaded_error' } }]] });
+      const stream = await client.chat.completions.create({ model: 'claude', messages, stream: true });
+      let text = '';
+      const mid = await (async () => {
+        for await (const chunk of stream) text += chunk.choices[0]?.delta?.content ?? '';
+      })().catch((e: unknown) => e);
+      expect(text).toBe('partial answer');
+      expect(mid).toBeInstanceOf(APIError);
+      expect((mid as APIError).message).toContain('was revoked');
+      for (const secret of [key, 'sk-ant-api03-live-0123', password]) expect((mid as APIError).message).not.toContain(secret);
+      expect(anthropic.requests).toHaveLength(2);
+      expect(anthropic.last().headers.authorization).toBe(`Basic ${Buffer.from(`gateway:${password}`).toString('base64')}`);
     });
   });
 });

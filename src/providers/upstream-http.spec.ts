@@ -3,7 +3,7 @@ import type { AddressInfo } from 'node:net';
 import zlib from 'node:zlib';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import type { SseEvent, UpstreamCallContext } from './provider-adapter.js';
-import { MAX_SSE_EVENT_CHARS, MAX_UPSTREAM_BODY_BYTES, postJson, postStream } from './upstream-http.js';
+import { MAX_SSE_EVENT_CHARS, MAX_UPSTREAM_BODY_BYTES, postJson, postStream, type UpstreamRequest } from './upstream-http.js';
 
 /** A real node:http upstream on a random loopback port; each test sets its handler. */
 let handler: (req: http.IncomingMessage, res: http.ServerResponse, body: string) => void;
@@ -173,6 +173,121 @@ describe('upstream-http (node:http client)', () => {
     expect(err.code).toBe(ErrorCode.UpstreamError);
     expect(err.upstreamStatus).toBe(500);
     expect(err.message).toContain('mid-stream failure');
+  });
+
+  describe('in-band error shapes', () => {
+    const chunkBase = '"id":"gen-1","object":"chat.completion.chunk","created":1700000000,"model":"m","provider":"SomeHost"';
+    const chunk = (content: string, finish: string | null = null) =>
+      `{${chunkBase},"choices":[{"index":0,"delta":{"content":${JSON.stringify(content)}},"finish_reason":${JSON.stringify(finish)}}]}`;
+    const openRouterError = (code: number | string, message: string) =>
+      `{${chunkBase},"error":{"code":${JSON.stringify(code)},"message":${JSON.stringify(message)},"metadata":{"raw":"sk-upstream-secret"}},"choices":[{"index":0,"delta":{"content":""},"finish_reason":"error"}]}`;
+
+    /** Serves `sse` (raw SSE text) and returns the events read before the stream failed, and the failure. */
+    async function outcome(sse: string, request: UpstreamRequest = req()): Promise<{ events: SseEvent[]; err?: GatewayError }> {
+      handler = (_req, res) => {
+        res.writeHead(200, { 'content-type': 'text/event-stream' });
+        res.end(sse);
+      };
+      const events: SseEvent[] = [];
+      try {
+        const stream = await postStream(request, ctx());
+        for await (const e of stream.events) events.push(e);
+      } catch (err) {
+        if (!(err instanceof GatewayError)) throw err;
+        return { events, err };
+      }
+      return { events };
+    }
+
+    it('OpenRouter: an error beside choices (finish_reason "error") is an error first or mid-stream, message redacted', async () => {
+      const first = await outcome(`data: ${openRouterError(502, 'Provider returned error for sk-upstream-secret')}\n\ndata: [DONE]\n\n`);
+      expect(first.events).toEqual([]);
+      expect(first.err).toMatchObject({ code: ErrorCode.UpstreamError, upstreamStatus: 502 });
+      expect(first.err!.message).toContain('Provider returned error for [redacted]');
+      expect(first.err!.message).not.toContain('sk-upstream-secret');
+
+      const mid = await outcome(`data: ${chunk('Hel')}\n\ndata: ${chunk('lo')}\n\ndata: ${openRouterError('server_error', 'Provider disconnected')}\n\ndata: [DONE]\n\n`);
+      expect(mid.events.map((e) => JSON.parse(e.data).choices[0].delta.content)).toEqual(['Hel', 'lo']);
+      expect(mid.err).toMatchObject({ code: ErrorCode.UpstreamError, upstreamStatus: 502 });
+      expect(mid.err!.message).toContain('Provider disconnected');
+
+      const limited = await outcome(`data: ${openRouterError(429, 'Rate limited by the provider')}\n\n`);
+      expect(limited.err).toMatchObject({ code: ErrorCode.UpstreamRejected, upstreamStatus: 429 });
+    });
+
+    it('a finish_reason "error" without an error object is a 502', async () => {
+      const { events, err } = await outcome(`data: ${chunk('partial')}\n\ndata: ${chunk('', 'error')}\n\ndata: [DONE]\n\n`);
+      expect(events).toHaveLength(1);
+      expect(err).toMatchObject({ code: ErrorCode.UpstreamError, upstreamStatus: 502 });
+      expect(err!.message).toContain('finish_reason "error"');
+    });
+
+    it('vLLM ErrorResponse ({"object":"error",…}), compact or spaced: status from code', async () => {
+      const vllm = '{"object":"error","message":"max_tokens is too large for key sk-upstream-secret","type":"BadRequestError","param":null,"code":400}';
+      const first = await outcome(`data: ${vllm}\n\n`);
+      expect(first.err).toMatchObject({ code: ErrorCode.UpstreamRejected, upstreamStatus: 400, upstreamType: 'BadRequestError' });
+      expect(first.err!.message).toContain('max_tokens is too large');
+      expect(first.err!.message).not.toContain('sk-upstream-secret');
+
+      const spaced = JSON.stringify(JSON.parse(vllm), null, 1).replace(/\n/g, ' ').replace('"code": 400', '"code": 503');
+      const mid = await outcome(`data: ${chunk('a')}\n\ndata: ${spaced}\n\n`);
+      expect(mid.events).toHaveLength(1);
+      expect(mid.err).toMatchObject({ code: ErrorCode.UpstreamError, upstreamStatus: 503 });
+    });
+
+    it('Responses API: an error event or response.failed, first or later; string codes map to a status', async () => {
+      const created = '{"type":"response.created","sequence_number":0,"response":{"id":"resp_1","status":"in_progress","error":null,"output":[]}}';
+      const errorEvent = '{"type":"error","code":"rate_limit_exceeded","message":"Slow down","param":null,"sequence_number":0}';
+      const first = await outcome(`event: error\ndata: ${errorEvent}\n\n`, req('/v1/responses'));
+      expect(first.events).toEqual([]);
+      expect(first.err).toMatchObject({ code: ErrorCode.UpstreamRejected, upstreamStatus: 429, upstreamCode: 'rate_limit_exceeded' });
+      expect(first.err!.upstreamType).toBeUndefined();
+      expect(first.err!.message).toContain('Slow down');
+
+      // Without the event name, the data alone says it.
+      const unnamed = await outcome(`data: ${errorEvent.replace('rate_limit_exceeded', 'server_error')}\n\n`, req('/v1/responses'));
+      expect(unnamed.err).toMatchObject({ code: ErrorCode.UpstreamError, upstreamStatus: 502 });
+
+      const failed = (code: string) =>
+        `{"type":"response.failed","sequence_number":1,"response":{"id":"resp_1","status":"failed","error":{"code":"${code}","message":"The model failed (sk-upstream-secret)"},"output":[]}}`;
+      const later = await outcome(`event: response.created\ndata: ${created}\n\nevent: response.failed\ndata: ${failed('server_error')}\n\n`, req('/v1/responses'));
+      expect(later.events.map((e) => e.event)).toEqual(['response.created']);
+      expect(later.err).toMatchObject({ code: ErrorCode.UpstreamError, upstreamStatus: 502 });
+      expect(later.err!.message).toContain('The model failed ([redacted])');
+
+      const unnamedFailed = await outcome(`data: ${failed('invalid_prompt')}\n\n`, req('/v1/responses'));
+      expect(unnamedFailed.err).toMatchObject({ code: ErrorCode.UpstreamRejected, upstreamStatus: 400 });
+    });
+
+    it('an error event whose data is not JSON is a 502 carrying its (redacted) text', async () => {
+      const { err } = await outcome('event: error\ndata: backend exploded, key sk-upstream-secret\n\n');
+      expect(err).toMatchObject({ code: ErrorCode.UpstreamError, upstreamStatus: 502 });
+      expect(err!.message).toContain('backend exploded, key [redacted]');
+    });
+
+    it('ordinary events that merely contain "error" pass untouched', async () => {
+      const responsesDelta = '{"type":"response.output_text.delta","sequence_number":4,"item_id":"msg_1","output_index":0,"content_index":0,"delta":"error"}';
+      const inProgress = '{"type":"response.in_progress","sequence_number":1,"response":{"id":"resp_1","status":"in_progress","error": null,"output":[]}}';
+      const sse = [
+        chunk('error'),
+        chunk('{"error": {"message": "x"}} is what the API sends'),
+        `{${chunkBase},"error":null,"choices":[{"index":0,"delta":{"content":"ok"},"finish_reason":"stop"}]}`,
+        `{${chunkBase},"choices":[{"index":0,"delta":{"tool_calls":[{"index":0,"function":{"name":"error","arguments":"{\\"error\\":1}"}}]},"finish_reason":null}]}`,
+        responsesDelta,
+        inProgress,
+        '[DONE]',
+      ];
+      const { events, err } = await outcome(sse.map((d) => `data: ${d}\n\n`).join(''));
+      expect(err).toBeUndefined();
+      expect(events.map((e) => e.data)).toEqual(sse);
+    });
+
+    it('with inBandErrors off (Anthropic), error events are left to the adapter', async () => {
+      const anthropicError = '{"type":"error","error":{"type":"overloaded_error","message":"Overloaded"}}';
+      const { events, err } = await outcome(`event: error\ndata: ${anthropicError}\n\n`, { ...req('/v1/messages'), inBandErrors: false });
+      expect(err).toBeUndefined();
+      expect(events).toEqual([{ event: 'error', data: anthropicError }]);
+    });
   });
 
   it('caps a JSON body at MAX_UPSTREAM_BODY_BYTES and closes the upstream connection', async () => {

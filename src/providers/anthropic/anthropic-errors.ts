@@ -1,4 +1,5 @@
 import { ErrorCode, GatewayError, truncate } from '../../common/gateway-error.js';
+import { redactSecrets } from '../../common/secret-redaction.js';
 
 /**
  * The HTTP status Anthropic documents for each error type. A stream that already answered
@@ -18,11 +19,15 @@ const STATUS_BY_ERROR_TYPE: Readonly<Record<string, number>> = {
   overloaded_error: 529,
 };
 
-/** Turns the payload of a streamed `error` event into the gateway's taxonomy. */
-export function streamErrorToGatewayError(data: unknown): GatewayError {
+/**
+ * Turns the payload of a streamed `error` event into the gateway's taxonomy. The message reaches
+ * the client, and Anthropic echoes keys in its errors: `secrets` (the deployment's credentials)
+ * are cut out of it, as from every other upstream error (upstream-http).
+ */
+export function streamErrorToGatewayError(data: unknown, secrets: readonly (string | undefined)[] = []): GatewayError {
   const error = (data as { error?: { type?: unknown; message?: unknown } } | null)?.error;
-  const type = typeof error?.type === 'string' ? error.type : 'api_error';
-  const detail = typeof error?.message === 'string' ? truncate(error.message, 500) : type;
+  const type = typeof error?.type === 'string' ? redactSecrets(truncate(error.type, 100), secrets) : 'api_error';
+  const detail = typeof error?.message === 'string' ? truncate(redactSecrets(error.message, secrets), 500) : type;
   const status = STATUS_BY_ERROR_TYPE[type] ?? 500;
   const message = `Upstream provider anthropic reported ${type} during the stream: ${detail}`;
   if (status >= 400 && status < 500) {

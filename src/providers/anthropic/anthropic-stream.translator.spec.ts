@@ -56,3 +56,39 @@ describe('Anthropic stream events → chat.completion.chunk (golden files)', () 
     }
   });
 });
+
+describe('Anthropic stream error events', () => {
+  const key = 'sk-ant-api03-abcdefghijklmnop';
+  const basicToken = Buffer.from(`user:pa55word-secret`).toString('base64');
+
+  async function failure(error: Record<string, unknown>, secrets?: string[]): Promise<unknown> {
+    const text = `event: error\ndata: ${JSON.stringify({ type: 'error', error })}\n\n`;
+    try {
+      for await (const _ of toChatChunks(upstreamEvents(text), { includeUsage: false, secrets })) {
+        /* nothing is expected before the error */
+      }
+    } catch (err) {
+      return err;
+    }
+    throw new Error('expected the stream to fail');
+  }
+
+  it('cuts the deployment credentials (key, masked echo, api_base password, Basic token) out of the message', async () => {
+    const err = await failure(
+      {
+        type: 'authentication_error',
+        message: `invalid x-api-key ${key}; also tried sk-ant-api03-abcd****mnop with pa55word-secret (Basic ${basicToken})`,
+      },
+      [key, 'pa55word-secret', basicToken],
+    );
+    const mapped = mapError(err);
+    expect(mapped.status).toBe(401);
+    expect(mapped.body.error.message).toContain('invalid x-api-key [redacted]');
+    for (const secret of [key, 'sk-ant-api03-abcd', 'pa55word-secret', basicToken]) expect(mapped.body.error.message).not.toContain(secret);
+  });
+
+  it('without secrets, the message is kept as sent', async () => {
+    const mapped = mapError(await failure({ type: 'overloaded_error', message: `Overloaded ${key}` }));
+    expect(mapped.body.error.message).toContain(key);
+  });
+});

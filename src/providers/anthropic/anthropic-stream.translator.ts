@@ -11,6 +11,8 @@ export interface ChunkOptions {
   readonly now?: () => number;
   /** The gateway's response_format tool, when the request asked for JSON: its input streams as content. */
   readonly jsonTool?: JsonOutputTool;
+  /** The deployment's credentials, cut out of any upstream error message passed on. */
+  readonly secrets?: readonly (string | undefined)[];
 }
 
 interface ToolBlock {
@@ -158,7 +160,7 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
         break;
       }
       case 'error':
-        throw streamErrorToGatewayError(data);
+        throw streamErrorToGatewayError(data, options.secrets);
       default:
         // ping, signature and citation deltas, and event types added after this adapter was written.
         break;

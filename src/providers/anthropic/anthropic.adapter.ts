@@ -33,7 +33,7 @@ export class AnthropicAdapter implements ProviderAdapter {
     const includeUsage = (body.stream_options as { include_usage?: unknown } | undefined)?.include_usage === true;
     // Overload and similar failures can arrive as the first event after a 200; the router
     // primes every stream on its first event, so those are retried like an HTTP error.
-    return { headers: upstream.headers, events: toChatChunks(upstream.events, { includeUsage, jsonTool }) };
+    return { headers: upstream.headers, events: toChatChunks(upstream.events, { includeUsage, jsonTool, secrets: request.secrets }) };
   }
 
   responses(target: DeploymentTarget): Promise<JsonObject> {
@@ -65,6 +65,8 @@ export class AnthropicAdapter implements ProviderAdapter {
       body: messages as unknown as JsonObject,
       // Anthropic echoes parts of a rejected key in its 401 message: never pass that on.
       secrets: requestSecrets(target),
+      // Its `error` events are mapped by the stream translator, which knows Anthropic's error types.
+      inBandErrors: false,
     };
     return { request, jsonTool };
   }
