@@ -11,6 +11,7 @@ import type { StoredModel } from '../store/models.repository.js';
 import { sealedPaths, splitSecretParams } from '../store/model-secrets.js';
 import { StoreSecretsService } from '../store/store-secrets.service.js';
 import { configErrorToGateway } from './config-error-mapping.js';
+import { restoreMaskedSecrets } from './masked-secrets.js';
 import type { NewModelDto, PatchModelDto } from './dto/model.dto.js';
 import { NEW_MODEL_ID_PATTERN, NEW_MODEL_ID_RULE } from './dto/model.dto.js';
 import { fileParamsForOverride, ModelView, renderModel, renderResolution, ResolveView } from './model-view.js';
@@ -43,6 +44,8 @@ export class ModelAdminService {
   async create(dto: NewModelDto): Promise<ModelView> {
     const id = dto.model_info?.id ?? randomUUID();
     if (!NEW_MODEL_ID_PATTERN.test(id)) throw GatewayError.invalid(`Invalid 'model_info.id': ${NEW_MODEL_ID_RULE}.`, 'model_info.id');
+    // Nothing stored yet for a mask to stand for: a masked-looking credential is refused.
+    restoreMaskedSecrets(dto.litellm_params as Record<string, unknown>);
     this.checkSecretsStorable(dto.litellm_params as Record<string, unknown>);
     this.checkEnvRefs(dto);
     const view = await this.stored.apply((state) => {
@@ -74,12 +77,14 @@ export class ModelAdminService {
     this.checkEnvRefs(dto);
     const view = await this.stored.apply((state) => {
       const base = this.editableBase(id, state);
+      // Against the base this write merges into, so a mask stands for the value it was read from.
+      const sent = dto.litellm_params ? restoreMaskedSecrets(dto.litellm_params as Record<string, unknown>, base) : {};
       checkUndecryptableResent(base, dto);
       const now = new Date().toISOString();
       const model: StoredModel = {
         id,
         modelName: dto.model_name ?? base.modelName,
-        litellmParams: withoutNulls({ ...base.litellmParams, ...(dto.litellm_params ?? {}) }),
+        litellmParams: withoutNulls({ ...base.litellmParams, ...sent }),
         modelInfo: { ...withoutNulls({ ...base.modelInfo, ...(dto.model_info ?? {}) }), id },
         deleted: false,
         createdAt: base.createdAt,

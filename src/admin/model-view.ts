@@ -2,7 +2,7 @@ import { isSecretHeader } from '../common/secret-redaction.js';
 import { redactUrl } from '../common/url-redaction.js';
 import type { DeploymentConfig } from '../config/config.types.js';
 import type { Resolution } from '../routing/model-resolution.service.js';
-import { maskSecret } from '../store/secret-box.js';
+import { maskSecret, UNDECRYPTABLE_MASK } from '../store/secret-box.js';
 import type { StoredModel } from '../store/models.repository.js';
 
 /** LiteLLM's model shape for /model/info and write responses. Secrets (keys, URL passwords) are masked, never echoed. */
@@ -37,7 +37,7 @@ function renderStoredParams(stored: StoredModel): Record<string, unknown> {
     else if (k === 'extra_headers' && v && typeof v === 'object') out.extra_headers = maskHeaders(v as Record<string, unknown>);
     else out[k] = v;
   }
-  if (stored.apiKeyError) out.api_key = '<undecryptable>';
+  if (stored.apiKeyError) out.api_key = UNDECRYPTABLE_MASK;
   return out;
 }
 

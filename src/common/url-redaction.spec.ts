@@ -1,4 +1,4 @@
-import { redactUrl, urlCredentials } from './url-redaction.js';
+import { joinUrlPassword, redactUrl, splitUrlPassword, urlCredentials } from './url-redaction.js';
 
 describe('redactUrl', () => {
   it.each([
@@ -29,5 +29,18 @@ describe('urlCredentials', () => {
     expect(urlCredentials(undefined)).toEqual([]);
     expect(urlCredentials('https://api.openai.com/v1')).toEqual([]);
     expect(urlCredentials('http://user@host/v1')).toEqual([]);
+  });
+});
+
+describe('splitUrlPassword', () => {
+  it('cuts a URL around its password and joins it back as written', () => {
+    const url = 'https://u%40x:p%40ss@proxy.example.com:8443/v1?x=1';
+    const parts = splitUrlPassword(url);
+    expect(parts).toEqual({ scheme: 'https://', user: 'u%40x', password: 'p%40ss', rest: 'proxy.example.com:8443/v1?x=1' });
+    expect(joinUrlPassword(parts!)).toBe(url);
+  });
+
+  it.each(['https://api.openai.com/v1', 'http://user@host/v1', 'http://user:@host/v1', 'os.environ/PROXY_URL'])('%j has no password', (url) => {
+    expect(splitUrlPassword(url)).toBeUndefined();
   });
 });

@@ -7,18 +7,38 @@ export const MASKED_PASSWORD = '***';
  */
 const USERINFO = /^([a-zA-Z][a-zA-Z0-9+.-]*:\/\/)([^/?#]*)@/;
 
+/** A URL that carries a password, cut around it. The user name and password are as written (not decoded). */
+export interface UrlPassword {
+  /** `scheme://` */
+  readonly scheme: string;
+  readonly user: string;
+  readonly password: string;
+  /** Everything after the `@`: host, port, path, query. */
+  readonly rest: string;
+}
+
+/** The parts of a URL with a non-empty password, or undefined when it has none. */
+export function splitUrlPassword(url: string): UrlPassword | undefined {
+  const match = USERINFO.exec(url);
+  if (!match) return undefined;
+  const userinfo = match[2];
+  const colon = userinfo.indexOf(':');
+  if (colon === -1 || colon === userinfo.length - 1) return undefined;
+  return { scheme: match[1], user: userinfo.slice(0, colon), password: userinfo.slice(colon + 1), rest: url.slice(match[0].length) };
+}
+
+export function joinUrlPassword(parts: UrlPassword): string {
+  return `${parts.scheme}${parts.user}:${parts.password}@${parts.rest}`;
+}
+
 /**
  * `http://user:secret@host/v1` → `http://user:***@host/v1`. The rest of the text is kept as
  * written (no URL normalisation), so an api_base without credentials is shown exactly as
  * configured. The user name stays: it says which account is used without being the secret.
  */
 export function redactUrl(url: string): string {
-  const match = USERINFO.exec(url);
-  if (!match) return url;
-  const userinfo = match[2];
-  const colon = userinfo.indexOf(':');
-  if (colon === -1 || colon === userinfo.length - 1) return url;
-  return `${match[1]}${userinfo.slice(0, colon)}:${MASKED_PASSWORD}@${url.slice(match[0].length)}`;
+  const parts = splitUrlPassword(url);
+  return parts ? joinUrlPassword({ ...parts, password: MASKED_PASSWORD }) : url;
 }
 
 /**
@@ -26,14 +46,8 @@ export function redactUrl(url: string): string {
  * percent-decoded, and as the `Basic` token built from them. Empty when there are none.
  */
 export function urlCredentials(url: string | undefined): string[] {
-  if (!url) return [];
-  const match = USERINFO.exec(url);
-  if (!match) return [];
-  const userinfo = match[2];
-  const colon = userinfo.indexOf(':');
-  if (colon === -1) return [];
-  const rawPassword = userinfo.slice(colon + 1);
-  if (!rawPassword) return [];
+  const parts = url ? splitUrlPassword(url) : undefined;
+  if (!parts) return [];
   const decode = (s: string) => {
     try {
       return decodeURIComponent(s);
@@ -41,7 +55,7 @@ export function urlCredentials(url: string | undefined): string[] {
       return s;
     }
   };
-  const user = decode(userinfo.slice(0, colon));
-  const password = decode(rawPassword);
-  return [...new Set([rawPassword, password, Buffer.from(`${user}:${password}`).toString('base64')])];
+  const user = decode(parts.user);
+  const password = decode(parts.password);
+  return [...new Set([parts.password, password, Buffer.from(`${user}:${password}`).toString('base64')])];
 }

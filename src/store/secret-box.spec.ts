@@ -1,4 +1,4 @@
-import { maskSecret, SecretBox } from './secret-box.js';
+import { looksMasked, maskSecret, SecretBox, UNDECRYPTABLE_MASK } from './secret-box.js';
 
 describe('SecretBox', () => {
   const box = new SecretBox('operator-secret');
@@ -32,5 +32,20 @@ describe('maskSecret', () => {
     expect(maskSecret('short')).toBe('****');
     expect(maskSecret(undefined)).toBeUndefined();
     expect(maskSecret('os.environ/OPENAI_API_KEY')).toBe('os.environ/OPENAI_API_KEY');
+  });
+});
+
+describe('looksMasked', () => {
+  it('recognises every form maskSecret gives', () => {
+    for (const value of ['sk-abcdefghijklmnop1234', 'abcdefghijklmnopqrst', 'short', 'Bearer tok-5Kd8Pz1Wq6Yv', 'ab.c-1234567890abcdef']) {
+      expect(looksMasked(maskSecret(value)!)).toBe(true);
+    }
+    expect(looksMasked(UNDECRYPTABLE_MASK)).toBe(true);
+  });
+
+  it('does not take credentials or references for masks', () => {
+    for (const value of ['sk-abcdefghijklmnop1234', 'sk-...', 'sk-...abcde', 'a...b...1234', '*****', 'os.environ/OPENAI_API_KEY', 'Bearer sk-...1234']) {
+      expect(looksMasked(value)).toBe(false);
+    }
   });
 });

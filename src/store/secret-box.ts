@@ -40,11 +40,25 @@ export class SecretBox {
   }
 }
 
+/** What admin answers show for an api_key that cannot be decrypted. */
+export const UNDECRYPTABLE_MASK = '<undecryptable>';
+const SHORT_MASK = '****';
+/** maskSecret's form for long values: an optional short prefix ending in a dash, an ellipsis, four characters. */
+const LONG_MASK = /^(?:[^-]{1,4}-)?\.\.\.[\s\S]{4}$/;
+
+/**
+ * Whether a value has a shape maskSecret (or UNDECRYPTABLE_MASK) gives: an echo of an admin
+ * answer rather than a credential. No real key is four stars or ends after an ellipsis.
+ */
+export function looksMasked(value: string): boolean {
+  return value === SHORT_MASK || value === UNDECRYPTABLE_MASK || LONG_MASK.test(value);
+}
+
 /** `sk-...abcd` for long keys, `****` for anything short enough that a suffix would say too much. */
 export function maskSecret(value: string | undefined | null): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
   if (value.startsWith('os.environ/')) return value; // a reference, not a secret
-  if (value.length < 16) return '****';
+  if (value.length < 16) return SHORT_MASK;
   const dash = value.indexOf('-');
   const prefix = dash > 0 && dash <= 4 ? value.slice(0, dash + 1) : '';
   return `${prefix}...${value.slice(-4)}`;

@@ -54,6 +54,8 @@ export class FakeUpstream {
   rejectPrefixes: string[];
   /** When set, a request with any other Authorization header gets a 401, as a provider or an auth proxy answers (kept by reset()). */
   requireAuthorization?: string;
+  /** Like requireAuthorization, for other headers (lower-case names): a 401 unless each has exactly this value. */
+  requireHeaders?: Record<string, string>;
 
   private constructor(options: { rejectPrefixes?: string[] }) {
     this.rejectPrefixes = options.rejectPrefixes ?? ['openrouter/'];
@@ -118,7 +120,8 @@ export class FakeUpstream {
       if (!res.writableFinished) this.clientAborts++;
     });
 
-    if (this.requireAuthorization !== undefined && req.headers.authorization !== this.requireAuthorization) {
+    const missing = Object.entries(this.requireHeaders ?? {}).some(([name, value]) => req.headers[name] !== value);
+    if (missing || (this.requireAuthorization !== undefined && req.headers.authorization !== this.requireAuthorization)) {
       return this.reply(res, { status: 401, body: { error: { message: 'missing or wrong credentials', type: 'authentication_error' } } });
     }
     const scripted = this.script.shift() ?? this.always;
