@@ -9,6 +9,7 @@ import type { GatewayOptions } from './config/gateway-options.js';
 import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './config/server-options.js';
 import type { ServerOptions } from './config/server-options.js';
 import { AppLogger } from './logging/app-logger.service.js';
+import { setUpstreamMaxSockets } from './providers/upstream-http.js';
 
 export interface ListenOptions {
   readonly port: number;
@@ -34,6 +35,7 @@ export async function createApp(options: GatewayOptions, logger: false | undefin
   app.disable('x-powered-by');
   app.disable('etag');
   app.set('trust proxy', server.trustProxy ?? false);
+  if (server.upstreamMaxSockets !== undefined) setUpstreamMaxSockets(server.upstreamMaxSockets);
   // A global prefix (not an Express mount) so every controller — health, admin, metrics —
   // and the route labels in logs see one consistent path, and nothing answers outside it.
   if (server.basePath) app.setGlobalPrefix(server.basePath);

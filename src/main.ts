@@ -29,6 +29,7 @@ options (environment variable in brackets):
   --shutdown-grace <s>       time for in-flight requests after SIGTERM [SHUTDOWN_GRACE], default 30
   --shutdown-delay <s>       keep accepting, readiness failing, before draining [SHUTDOWN_DELAY], default 0
   --log-level <level>        [LOG_LEVEL], default info
+  --upstream-max-sockets <n> open sockets per upstream host [UPSTREAM_MAX_SOCKETS], default 1024
   (DATABASE_URL switches the store to PostgreSQL; REDIS_URL shares state between replicas)
 `;
 

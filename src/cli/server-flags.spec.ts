@@ -13,13 +13,14 @@ describe('server flags', () => {
       shutdownGraceMs: 30_000,
       shutdownDelayMs: 0,
       logLevel: 'info',
+      upstreamMaxSockets: undefined,
     });
   });
 
   it('reads the environment, and flags win over it', () => {
-    const env = { SERVER_ROOT_PATH: '/llm', TRUST_PROXY: '1', BODY_LIMIT: '1mb', SHUTDOWN_GRACE: '5', LOG_LEVEL: 'warn' };
-    expect(serverOptionsFrom({}, env)).toMatchObject({ basePath: '/llm', trustProxy: 1, bodyLimitBytes: 1048576, shutdownGraceMs: 5000, logLevel: 'warn' });
-    expect(serverOptionsFrom({ 'base-path': '/other', 'shutdown-grace': '0.5' }, env)).toMatchObject({ basePath: '/other', shutdownGraceMs: 500 });
+    const env = { SERVER_ROOT_PATH: '/llm', TRUST_PROXY: '1', BODY_LIMIT: '1mb', SHUTDOWN_GRACE: '5', LOG_LEVEL: 'warn', UPSTREAM_MAX_SOCKETS: '4096' };
+    expect(serverOptionsFrom({}, env)).toMatchObject({ basePath: '/llm', trustProxy: 1, bodyLimitBytes: 1048576, shutdownGraceMs: 5000, logLevel: 'warn', upstreamMaxSockets: 4096 });
+    expect(serverOptionsFrom({ 'base-path': '/other', 'shutdown-grace': '0.5', 'upstream-max-sockets': '8' }, env)).toMatchObject({ basePath: '/other', shutdownGraceMs: 500, upstreamMaxSockets: 8 });
   });
 
   it.each([
@@ -56,6 +57,8 @@ describe('server flags', () => {
     [{ 'keep-alive-timeout': '70', 'headers-timeout': '60' }, '--headers-timeout'],
     [{ 'log-level': 'loud' }, '--log-level'],
     [{ 'trust-proxy': 'x;y' }, '--trust-proxy'],
+    [{ 'upstream-max-sockets': '0' }, '--upstream-max-sockets'],
+    [{ 'upstream-max-sockets': '2.5' }, '--upstream-max-sockets'],
   ])('rejects %p naming %s', (values, flag) => {
     expect(() => serverOptionsFrom(values, {})).toThrow(UsageError);
     expect(() => serverOptionsFrom(values, {})).toThrow(flag);

@@ -15,6 +15,7 @@ export const SERVER_FLAGS = {
   'shutdown-grace': { type: 'string' },
   'shutdown-delay': { type: 'string' },
   'log-level': { type: 'string' },
+  'upstream-max-sockets': { type: 'string' },
 } as const;
 
 export type ServerFlagValues = Partial<Record<keyof typeof SERVER_FLAGS, string>>;
@@ -41,6 +42,7 @@ export function serverOptionsFrom(values: ServerFlagValues, env: NodeJS.ProcessE
     shutdownGraceMs: seconds('--shutdown-grace', values['shutdown-grace'] ?? readEnv('SHUTDOWN_GRACE', env)) ?? DEFAULT_SHUTDOWN_GRACE_MS,
     shutdownDelayMs: seconds('--shutdown-delay', values['shutdown-delay'] ?? readEnv('SHUTDOWN_DELAY', env)) ?? 0,
     logLevel,
+    upstreamMaxSockets: positiveInt('--upstream-max-sockets', values['upstream-max-sockets'] ?? readEnv('UPSTREAM_MAX_SOCKETS', env)),
   };
 }
 
@@ -91,6 +93,12 @@ export function parseByteSize(flag: string, value: string | undefined): number |
   const unit = m ? UNITS[m[2].toLowerCase()] : undefined;
   if (!m || unit === undefined || Number(m[1]) * unit < 1) throw new UsageError(`${flag}: '${value}' is not a size such as 20mb or 1048576`);
   return Math.floor(Number(m[1]) * unit);
+}
+
+function positiveInt(flag: string, value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\s*\d+\s*$/.test(value) || Number(value) < 1) throw new UsageError(`${flag}: '${value}' is not a whole number of at least 1`);
+  return Number(value);
 }
 
 function seconds(flag: string, value: string | undefined): number | undefined {

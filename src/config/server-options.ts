@@ -21,6 +21,8 @@ export interface ServerOptions {
   /** After SIGTERM, keep accepting (with readiness failing) this long so load balancers can notice. */
   readonly shutdownDelayMs?: number;
   readonly logLevel?: string;
+  /** Open sockets per upstream host; undefined leaves the process's current setting (default 1024). */
+  readonly upstreamMaxSockets?: number;
   /** Where JSON log lines go (default stdout). Tests pass an in-memory stream. */
   readonly logDestination?: DestinationStream;
 }

@@ -22,8 +22,22 @@ import type { JsonObject, SseEvent, UpstreamCallContext, UpstreamStream } from '
  */
 // The agent re-applies this each time a socket returns to the pool; an unchanged value costs no syscall.
 const KEEP_ALIVE_MSECS = 60_000;
-const httpAgent = new http.Agent({ keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MSECS, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
-const httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MSECS, maxSockets: 256, maxFreeSockets: 64, scheduling: 'lifo' });
+/**
+ * Open sockets per upstream host (a provider, or one self-hosted server). LLM streams hold a
+ * socket for tens of seconds, so a busy company gateway easily has hundreds open to one provider;
+ * a request beyond the limit waits in the agent's queue, and that wait counts against its
+ * timeout. The bound is there to keep file descriptors finite, not to shape traffic (rpm/tpm and
+ * max_parallel_requests do that). Set with --upstream-max-sockets / UPSTREAM_MAX_SOCKETS.
+ */
+export const DEFAULT_UPSTREAM_MAX_SOCKETS = 1024;
+const httpAgent = new http.Agent({ keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MSECS, maxSockets: DEFAULT_UPSTREAM_MAX_SOCKETS, maxFreeSockets: 64, scheduling: 'lifo' });
+const httpsAgent = new https.Agent({ keepAlive: true, keepAliveMsecs: KEEP_ALIVE_MSECS, maxSockets: DEFAULT_UPSTREAM_MAX_SOCKETS, maxFreeSockets: 64, scheduling: 'lifo' });
+
+/** The agents are shared by the whole process, so this is a process setting (main.ts applies the flag). */
+export function setUpstreamMaxSockets(maxSockets: number): void {
+  httpAgent.maxSockets = maxSockets;
+  httpsAgent.maxSockets = maxSockets;
+}
 const ACCEPT_ENCODING = 'gzip, deflate, br';
 const USER_AGENT = 'switchboard';
 
