@@ -131,6 +131,26 @@ describeBackends('masked credentials sent back over the admin API', (backend) =>
     expect(await unsealed('proxy-1')).toMatchObject({ api_base: `${withPassword(proxied.url)}/v1`, extra_headers: { 'X-Proxy-Token': PROXY_TOKEN }, max_retries: 0 });
   });
 
+  it('the whole object from /model/info, sent back unchanged, is accepted; its computed model_info fields are not stored', async () => {
+    const view = (await admin(gw, 'GET', '/model/info?litellm_model_id=keyed-1')).body.data[0];
+    expect(view.model_info).toMatchObject({ id: 'keyed-1', db_model: true, source: 'db', editable: true });
+    expect(view.model_info.created_at).toEqual(expect.any(String));
+    const sent = { ...view, model_info: { ...view.model_info, description: 'edited' } };
+    const updated = await admin(gw, 'POST', '/model/update', sent);
+    expect(updated.status).toBe(200);
+    expect(updated.body.model_info).toMatchObject({ id: 'keyed-1', description: 'edited', db_model: true });
+    const patched = await admin(gw, 'PATCH', '/model/keyed-1', { ...view, model_info: { ...view.model_info, editable: false, source: 'file' } });
+    expect(patched.status).toBe(200);
+    expect(patched.body.model_info).toMatchObject({ source: 'db', editable: true });
+    expect((await chat('keyed')).model).toBe('keyed');
+    const storedInfo = JSON.parse(String((await modelRow('keyed-1')).model_info));
+    expect(storedInfo).toEqual({ id: 'keyed-1', description: 'edited' });
+    // Still strict: a field that no view produces is refused.
+    const typo = await admin(gw, 'POST', '/model/update', { ...view, model_info: { ...view.model_info, descripton: 'x' } });
+    expect(typo.status).toBe(400);
+    expect(typo.body.error.param).toBe('model_info.descripton');
+  });
+
   it('a masked-looking credential that is not the stored one is refused naming the field, and nothing changes', async () => {
     const before = await Promise.all(['keyed-1', 'proxy-1'].map(modelRow));
     const refusals: [string, string, object][] = [

@@ -57,7 +57,7 @@ export class ModelAdminService {
         id,
         modelName: dto.model_name,
         litellmParams: withoutNulls(dto.litellm_params as Record<string, unknown>),
-        modelInfo: { ...withoutNulls((dto.model_info ?? {}) as Record<string, unknown>), id },
+        modelInfo: { ...withoutNulls(storableInfo(dto.model_info)), id },
         deleted: false,
         createdAt: now,
         updatedAt: now,
@@ -85,7 +85,7 @@ export class ModelAdminService {
         id,
         modelName: dto.model_name ?? base.modelName,
         litellmParams: withoutNulls({ ...base.litellmParams, ...sent }),
-        modelInfo: { ...withoutNulls({ ...base.modelInfo, ...(dto.model_info ?? {}) }), id },
+        modelInfo: { ...withoutNulls({ ...base.modelInfo, ...storableInfo(dto.model_info) }), id },
         deleted: false,
         createdAt: base.createdAt,
         updatedAt: now,
@@ -258,6 +258,15 @@ function checkUndecryptableResent(base: StoredModel, dto: PatchModelDto): void {
       `Send ${missing.map((f) => `litellm_params.${f}`).join(' and ')} again in this update (null removes ${missing.length > 1 ? 'them' : 'it'}), or restore the previous key.`,
     `litellm_params.${missing[0]}`,
   );
+}
+
+/** Fields of model_info that GET /model/info computes; sent back, they are ignored. */
+const READ_ONLY_MODEL_INFO = ['db_model', 'source', 'editable', 'created_at', 'updated_at', 'misconfigured'] as const;
+
+function storableInfo(info: object | undefined): Record<string, unknown> {
+  const out: Record<string, unknown> = { ...(info ?? {}) };
+  for (const k of READ_ONLY_MODEL_INFO) delete out[k];
+  return out;
 }
 
 function withoutNulls(obj: Record<string, unknown>): Record<string, unknown> {

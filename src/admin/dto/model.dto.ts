@@ -64,6 +64,15 @@ export class AdminModelInfoDto {
   @IsOptional() @IsBoolean() supports_function_calling?: boolean;
   @IsOptional() @IsBoolean() supports_vision?: boolean;
   @IsOptional() @IsBoolean() supports_reasoning?: boolean;
+
+  // What GET /model/info adds to model_info. Accepted so that a model read, edited and sent back
+  // whole is not refused; never stored (READ_ONLY_MODEL_INFO in model-admin.service.ts).
+  @IsOptional() @IsBoolean() db_model?: boolean;
+  @IsOptional() @IsString() @MaxLength(64) source?: string;
+  @IsOptional() @IsBoolean() editable?: boolean;
+  @IsOptional() @IsString() @MaxLength(64) created_at?: string;
+  @IsOptional() @IsString() @MaxLength(64) updated_at?: string;
+  @IsOptional() @IsString() @MaxLength(TEXT_MAX) misconfigured?: string;
 }
 
 /** POST /model/new */
