@@ -74,6 +74,17 @@ describeBackends('virtual keys', (backend) => {
   const client = (key: string) => new OpenAI({ baseURL: gw.baseURL, apiKey: key, maxRetries: 0 });
   const chat = (key: string, model: string) => client(key).chat.completions.create({ model, messages: [{ role: 'user', content: 'hi' }] });
 
+  /** The same x-ratelimit-* headers a key's own limit sends, with Retry-After agreeing with the reset. */
+  function expectDeploymentLimitHeaders(headers: Headers, what: 'requests' | 'tokens', limit: string): void {
+    expect(headers.get(`x-ratelimit-limit-${what}`)).toBe(limit);
+    expect(headers.get(`x-ratelimit-remaining-${what}`)).toBe('0');
+    const reset = headers.get(`x-ratelimit-reset-${what}`);
+    expect(reset).toMatch(/^\d+s$/);
+    const resetS = parseInt(reset!, 10);
+    expect(resetS).toBeLessThanOrEqual(60);
+    expect(Number(headers.get('retry-after'))).toBe(Math.max(1, resetS));
+  }
+
   describe('admin API', () => {
     it('generates a key shown once; info, list, update and delete never show it again', async () => {
       const { key, token, body } = await generate({ models: ['model-a'], key_alias: 'team-x', max_budget: 10, rpm_limit: 100, metadata: { team: 'x' } });
@@ -234,13 +245,17 @@ describeBackends('virtual keys', (backend) => {
       expect([...seen].sort()).toEqual(['lim-1', 'lim-2']);
       const err = await chat(MASTER_KEY, 'limited').catch((e: unknown) => e);
       expect(err).toBeInstanceOf(RateLimitError);
-      expect(Number((err as RateLimitError).headers.get('retry-after'))).toBeGreaterThan(0);
+      // The master key has no limits of its own: these headers describe the deployments' rpm.
+      expectDeploymentLimitHeaders((err as RateLimitError).headers, 'requests', '1');
       expect(up.requests).toHaveLength(2);
 
       // tpm: 11 tokens, then 22 (under 15 when it started), then the deployment is full.
       await chat(MASTER_KEY, 'tpm-capped');
       await chat(MASTER_KEY, 'tpm-capped');
-      await expect(chat(MASTER_KEY, 'tpm-capped')).rejects.toBeInstanceOf(RateLimitError);
+      const full = await chat(MASTER_KEY, 'tpm-capped').catch((e: unknown) => e);
+      expect(full).toBeInstanceOf(RateLimitError);
+      expect((full as RateLimitError).error).toMatchObject({ type: 'rate_limit_error', code: 'rate_limit_exceeded' });
+      expectDeploymentLimitHeaders((full as RateLimitError).headers, 'tokens', '15');
 
       // order 1 has rpm 1: the second request spills over to order 2.
       const first = await chat(MASTER_KEY, 'spill').withResponse();

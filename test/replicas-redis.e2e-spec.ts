@@ -113,6 +113,42 @@ general_settings:
     expect([await chatStatus(a, key), await chatStatus(b, key)]).toEqual([429, 429]);
   });
 
+  it("a key's tpm_limit holds across both replicas", async () => {
+    const { key } = await generate(a, { tpm_limit: 15 });
+    const statuses: number[] = [];
+    for (let i = 0; i < 6; i++) {
+      statuses.push(await chatStatus(i % 2 === 0 ? a : b, key));
+      // Tokens are counted once the answer is known, off the response path: let them reach Redis.
+      await sleep(200);
+    }
+    // The fake upstream reports 11 tokens a request: one on A and one on B use 22 of the 15, so
+    // both refuse from then on. Counters per replica would let each serve two (11 < 15 at the start).
+    expect(statuses.slice(0, 2)).toEqual([200, 200]);
+    expect(statuses.filter((s) => s === 200).length).toBeLessThanOrEqual(3);
+    expect(statuses.slice(4)).toEqual([429, 429]);
+    expect(statuses.filter((s) => s !== 200 && s !== 429)).toEqual([]);
+  });
+
+  it("a key's max_parallel_requests holds across both replicas", async () => {
+    const { key } = await generate(a, { max_parallel_requests: 1 });
+    up.enqueue({ hang: true });
+    const controller = new AbortController();
+    const held = fetch(`${a.url}/v1/chat/completions`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${key}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ model: 'shared', messages: [{ role: 'user', content: 'hi' }] }),
+      signal: controller.signal,
+    }).catch((e: unknown) => e);
+    await within(5000, async () => up.requests.length === 1);
+    expect([await chatStatus(b, key), await chatStatus(a, key)]).toEqual([429, 429]);
+    expect(up.requests).toHaveLength(1);
+    // The slot comes back (on both) once A sees its client go.
+    controller.abort();
+    await held;
+    await within(3000, async () => (await chatStatus(b, key)) === 200);
+    expect(up.requests).toHaveLength(2);
+  });
+
   it('a model and an alias added on replica A are served by replica B within 1 s', async () => {
     const created = await admin(a, 'POST', '/model/new', {
       model_name: 'added-on-a',

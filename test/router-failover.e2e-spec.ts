@@ -1,5 +1,5 @@
 import OpenAI, { APIError } from 'openai';
-import { FakeUpstream } from './helpers/fake-upstream.js';
+import { chatCompletion, FakeUpstream, sleep } from './helpers/fake-upstream.js';
 import { rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
 
 /**
@@ -236,6 +236,36 @@ ${FAST}`);
     expect(g.requests).toHaveLength(2);
   });
 
+  it('retry_policy: each error class gets its own retry count; num_retries covers the classes it leaves out', async () => {
+    const [limited, broken, dropped, hung, capped, bad] = [await fake(), await fake(), await fake(), await fake(), await fake(), await fake()];
+    limited.always = { status: 429, body: { error: { message: 'slow down', type: 'rate_limit_error' } } };
+    broken.always = status500;
+    dropped.always = { reset: true };
+    hung.always = { hang: true };
+    capped.always = limited.always;
+    bad.always = { status: 400, body: { error: { message: 'bad request' } } };
+    await gateway(`model_list:${deployment('limited', limited, 'limited-1')}${deployment('broken', broken, 'broken-1')}${deployment('dropped', dropped, 'dropped-1')}${deployment('hung', hung, 'hung-1', 'timeout: 0.1')}${deployment('capped', capped, 'capped-1', 'max_retries: 0')}${deployment('bad', bad, 'bad-1')}
+router_settings:
+  num_retries: 3
+  allowed_fails: 100
+  # LiteLLM's BadRequestErrorRetries is accepted but never applies: a 400 fails the same way again.
+  retry_policy: { RateLimitErrorRetries: 1, InternalServerErrorRetries: 2, BadRequestErrorRetries: 5 }
+${FAST}`);
+    const statusOf = async (model: string) => (await failure(client.chat.completions.create({ model, messages }))).status;
+    expect(await statusOf('limited')).toBe(429);
+    expect(limited.requests).toHaveLength(2); // RateLimitErrorRetries: 1
+    expect(await statusOf('broken')).toBe(502);
+    expect(broken.requests).toHaveLength(3); // InternalServerErrorRetries: 2 (5xx)
+    expect(await statusOf('dropped')).toBe(502);
+    expect(dropped.requests).toHaveLength(3); // InternalServerErrorRetries: 2 (connection failures too)
+    expect(await statusOf('hung')).toBe(504);
+    expect(hung.requests).toHaveLength(4); // no TimeoutErrorRetries: num_retries 3
+    expect(await statusOf('capped')).toBe(429);
+    expect(capped.requests).toHaveLength(1); // the deployment's max_retries wins over retry_policy
+    expect(await statusOf('bad')).toBe(400);
+    expect(bad.requests).toHaveLength(1);
+  });
+
   it('order: the lower level serves while it is healthy; the next level only when it is cooling down', async () => {
     const [first, second] = [await fake(), await fake()];
     await gateway(`model_list:${deployment('tiered', first, 'tier-1', 'order: 1')}${deployment('tiered', second, 'tier-2', 'order: 2')}
@@ -277,6 +307,73 @@ ${FAST}`);
     expect(retryAfter).toBeGreaterThanOrEqual(29);
     expect(retryAfter).toBeLessThanOrEqual(30);
     expect(a.requests.length + b.requests.length).toBe(2);
+  });
+});
+
+describe('router: routing strategies over real HTTP', () => {
+  const fakes: FakeUpstream[] = [];
+  let gw: RunningGateway | undefined;
+  let client: OpenAI;
+
+  async function fake(): Promise<FakeUpstream> {
+    const f = await FakeUpstream.start();
+    fakes.push(f);
+    return f;
+  }
+
+  afterEach(async () => {
+    gw?.app.getHttpServer().closeAllConnections();
+    await gw?.close();
+    gw = undefined;
+    await Promise.all(fakes.splice(0).map((f) => f.close()));
+  });
+
+  async function pair(strategy: string): Promise<[FakeUpstream, FakeUpstream]> {
+    const [x, y] = [await fake(), await fake()];
+    gw = await startGateway(`model_list:${deployment('pair', x, 'pair-x')}${deployment('pair', y, 'pair-y')}
+router_settings:
+  routing_strategy: ${strategy}
+  num_retries: 0
+`);
+    client = new OpenAI({ baseURL: gw.baseURL, apiKey: 'unused', maxRetries: 0 });
+    return [x, y];
+  }
+
+  const servedBy = async () => (await client.chat.completions.create({ model: 'pair', messages }).withResponse()).response.headers.get('x-switchboard-deployment');
+
+  it('least-busy: while one deployment holds a request, the next ones go to the other', async () => {
+    const [x, y] = await pair('least-busy');
+    // Whichever deployment gets the first request holds it until the client gives up.
+    x.enqueue({ hang: true });
+    y.enqueue({ hang: true });
+    const controller = new AbortController();
+    const held = client.chat.completions.create({ model: 'pair', messages }, { signal: controller.signal }).catch((e: unknown) => e);
+    while (x.requests.length + y.requests.length === 0) await sleep(5);
+    const [holder, other, otherId] = x.requests.length ? [x, y, 'pair-y'] : [y, x, 'pair-x'];
+    other.reset(); // its queued hang was only there in case it got the first request
+    // Random picks would send each of these to the busy one half of the time.
+    for (let i = 0; i < 8; i++) expect(await servedBy()).toBe(otherId);
+    expect(holder.requests).toHaveLength(1);
+    expect(other.requests).toHaveLength(8);
+    controller.abort();
+    await held;
+    await holder.waitForClientAborts(1);
+  });
+
+  it('latency-based-routing: once both are measured, the faster deployment takes most requests', async () => {
+    const [slow, quick] = await pair('latency-based-routing');
+    slow.always = { delayMs: 250, body: chatCompletion('pair-x-model') };
+    const counts = new Map<string | null, number>();
+    for (let i = 0; i < 40; i++) {
+      const id = await servedBy();
+      counts.set(id, (counts.get(id) ?? 0) + 1);
+    }
+    // Each is tried once while unmeasured; after that only the 10% exploration picks at random
+    // (about 2 of the remaining 38 land on the slow one). Random routing would send it about 20.
+    expect(slow.requests.length).toBeGreaterThanOrEqual(1);
+    expect(slow.requests.length).toBeLessThanOrEqual(10);
+    expect(quick.requests.length).toBe(40 - slow.requests.length);
+    expect(counts.get('pair-y')).toBe(quick.requests.length);
   });
 });
 

@@ -75,11 +75,34 @@ describeBackends('spend and budgets', (backend) => {
     expect(err).toBeInstanceOf(RateLimitError);
     expect((err as RateLimitError).status).toBe(429);
     expect((err as RateLimitError).error).toMatchObject({ type: 'rate_limit_error', code: 'budget_exceeded' });
+    // No budget_duration: the budget never resets, so there is no time worth waiting for.
+    expect((err as RateLimitError).headers.get('retry-after')).toBeNull();
+    expect((err as RateLimitError).headers.get('x-should-retry')).toBe('false');
     expect(up.requests).toHaveLength(2);
 
     // Raising the budget lets the key through again.
     expect((await admin(gw, 'POST', '/key/update', { key: token, max_budget: 1 })).status).toBe(200);
     await chat(key);
+  });
+
+  it('the openai SDK, with its default retries, does not retry a budget refusal', async () => {
+    const { key } = await generate({ max_budget: 0.01 });
+    await chat(key); // crosses the budget
+    let calls = 0;
+    const sdk = new OpenAI({
+      baseURL: gw.baseURL,
+      apiKey: key,
+      fetch: (input, init) => {
+        calls++;
+        return fetch(input, init);
+      },
+    });
+    expect(sdk.maxRetries).toBe(2);
+    const err = await sdk.chat.completions.create({ model: 'priced', messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(RateLimitError);
+    expect((err as RateLimitError).error).toMatchObject({ code: 'budget_exceeded' });
+    expect(calls).toBe(1);
+    expect(up.requests).toHaveLength(1);
   });
 
   it('charges streams from the usage chunk it asks the provider for, without passing that chunk to a client that did not ask', async () => {
@@ -164,7 +187,10 @@ describeBackends('spend and budgets', (backend) => {
     await chat(key);
     const err = await chat(key).catch((e: unknown) => e);
     expect(err).toMatchObject({ status: 429 });
-    expect(Number((err as RateLimitError).headers.get('retry-after'))).toBeLessThanOrEqual(2);
+    const retryAfter = Number((err as RateLimitError).headers.get('retry-after'));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(2);
+    expect((err as RateLimitError).headers.get('x-should-retry')).toBe('false');
     await sleep(2100);
     await chat(key);
     const after = await info(token);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import { KeyCacheService } from '../keys/key-cache.service.js';
 import { SpendWriterService } from '../spend/spend-writer.service.js';
+import type { DeploymentRefusal } from '../routing/router.service.js';
 import type { DeploymentTarget } from '../routing/routing-table.js';
 import { Lease, RateLimitService, Window } from './rate-limit.service.js';
 
@@ -34,12 +35,16 @@ export class LimitsService {
     if (key.maxBudget !== undefined) {
       const spend = this.cache.periodSpend(entry);
       if (spend >= key.maxBudget) {
+        // Retry-After only when the budget resets: without budget_duration no wait helps. Either
+        // way SDKs must not retry on their own (the openai SDK retries every 429 unless told not
+        // to, and sleeps whatever Retry-After says — hours, for a daily budget); x-should-retry
+        // is the header it honours.
         const resetS = entry.resetMs !== undefined ? Math.max(1, Math.ceil((entry.resetMs - Date.now()) / 1000)) : undefined;
         throw new GatewayError(
           ErrorCode.BudgetExceeded,
           `Budget exceeded for this API key: spend $${spend.toFixed(6)} of max_budget $${key.maxBudget}` +
             (key.budgetResetAt ? `; the budget resets at ${key.budgetResetAt}.` : '.'),
-          { retryAfterSeconds: resetS },
+          { retryAfterSeconds: resetS, headers: { 'x-should-retry': 'false' } },
         );
       }
     }
@@ -64,19 +69,19 @@ export class LimitsService {
 
   /**
    * Router admission for one deployment: undefined when it may take the request (and it is
-   * counted), else the milliseconds until it may — the router then tries another deployment.
+   * counted), else when it may and which limit refused — the router then tries another deployment.
    */
-  async admitDeployment(target: DeploymentTarget): Promise<number | undefined> {
+  async admitDeployment(target: DeploymentTarget): Promise<DeploymentRefusal | undefined> {
     const { rpm, tpm } = target.settings;
     if (rpm === undefined && tpm === undefined) return undefined;
     const id = deploymentCounterId(target);
     if (tpm !== undefined) {
       const r = await this.counters.peek('deployment-tpm', id, tpm);
-      if (!r.ok) return Math.max(1000, r.window.resetMs);
+      if (!r.ok) return deploymentRefusal('tokens', r.window);
     }
     if (rpm !== undefined) {
       const r = await this.counters.hit('deployment-rpm', id, rpm);
-      if (!r.ok) return Math.max(1000, r.window.resetMs);
+      if (!r.ok) return deploymentRefusal('requests', r.window);
     }
     return undefined;
   }
@@ -98,6 +103,13 @@ function setHeaders(headers: Record<string, string>, what: 'requests' | 'tokens'
   headers[`x-ratelimit-limit-${what}`] = String(w.limit);
   headers[`x-ratelimit-remaining-${what}`] = String(w.remaining);
   headers[`x-ratelimit-reset-${what}`] = `${Math.ceil(w.resetMs / 1000)}s`;
+}
+
+/** The same headers and Retry-After rounding as a key's own limit, so clients need one code path. */
+function deploymentRefusal(what: 'requests' | 'tokens', w: Window): DeploymentRefusal {
+  const headers: Record<string, string> = {};
+  setHeaders(headers, what, w);
+  return { retryAfterMs: Math.max(1000, w.resetMs), headers };
 }
 
 function limited(message: string, w: Window, headers: Record<string, string>): GatewayError {

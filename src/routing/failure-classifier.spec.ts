@@ -2,7 +2,6 @@ import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import type { RouterSettings } from '../config/config.types.js';
 import { classifyFailure, isContextWindowError, isRetryableClass } from './failure-classifier.js';
 import { planFallbacks } from './fallback-planner.js';
-import type { Resolution } from './model-resolution.service.js';
 
 const rejected = (status: number, message = 'nope', code?: string) =>
   new GatewayError(ErrorCode.UpstreamRejected, `Upstream provider openai returned ${status}: ${message}`, {
@@ -53,13 +52,10 @@ describe('planFallbacks', () => {
     contextWindowFallbacks: { primary: ['big'] },
     defaultFallbacks: ['default-1'],
   } as unknown as RouterSettings;
-  const resolution = (requestedName: string, group: string, aliasChain: string[] = []): Resolution => ({
+  const resolution = (requestedName: string, group: string, aliasChain: string[] = []): Parameters<typeof planFallbacks>[1] => ({
     requestedName,
     group,
-    via: aliasChain.length ? 'alias' : 'exact',
     aliasChain,
-    captures: [],
-    candidates: [],
   });
 
   it('keys on the name sent, then each alias, then the group', () => {

@@ -8,7 +8,11 @@ import type { Resolution } from './model-resolution.service.js';
  * group (a model_name or wildcard pattern) — and the most specific key that has an entry wins.
  * Names are returned unresolved: the router resolves each through ModelResolutionService.
  */
-export function planFallbacks(settings: RouterSettings, resolution: Resolution, failure: FailureClass): string[] {
+export function planFallbacks(
+  settings: RouterSettings,
+  resolution: Pick<Resolution, 'requestedName' | 'aliasChain' | 'group'>,
+  failure: FailureClass,
+): string[] {
   const keys = [resolution.requestedName, ...resolution.aliasChain, resolution.group];
   if (failure === 'context_window') return lookup(settings.contextWindowFallbacks, keys) ?? [];
   if (!triggersFallback(failure)) return [];

@@ -18,6 +18,11 @@ export interface Resolution {
   /** What the wildcard's `*`s captured, when a wildcard matched. */
   readonly captures: readonly string[];
   readonly candidates: readonly DeploymentTarget[];
+  /**
+   * The table this was resolved on. The router resolves fallbacks and reads its settings from
+   * it, so an admin write during the request cannot pair the old primary with a new fallback.
+   */
+  readonly table: RoutingTable;
 }
 
 const MAX_MODEL_NAME = 512;
@@ -51,7 +56,7 @@ export class ModelResolutionService {
     for (;;) {
       const exact = table.groupTargets(name);
       if (exact) {
-        return { requestedName, group: name, via: aliasChain.length ? 'alias' : 'exact', aliasChain, captures: [], candidates: exact };
+        return { requestedName, group: name, via: aliasChain.length ? 'alias' : 'exact', aliasChain, captures: [], candidates: exact, table };
       }
       const alias = table.alias(name);
       if (!alias || seen.has(name)) break;
@@ -72,6 +77,7 @@ export class ModelResolutionService {
       aliasChain,
       captures: match.captures,
       candidates: match.targets,
+      table,
     };
   }
 

@@ -19,8 +19,8 @@ function setup(routerSettings: string, models = 'a b c') {
   const yaml = `model_list:\n${list}\nrouter_settings:\n  retry_after: 0.001\n  model_group_alias: { nick: grp }\n${routerSettings}`;
   const registry = new ConfigRegistryService({ loaded: parseConfigText(yaml, {}) });
   const resolver = new ModelResolutionService(registry);
-  const router = new RouterService(registry, resolver, seededRng(99));
-  return { router, resolver };
+  const router = new RouterService(resolver, seededRng(99));
+  return { router, resolver, registry };
 }
 
 const options = (overrides: Partial<ExecuteOptions> = {}): ExecuteOptions => ({
@@ -86,6 +86,42 @@ describe('RouterService', () => {
     expect(done.target.deploymentId).toBe('backup');
     expect(done.target.requestedName).toBe('nick');
     expect(done.attempts).toBe(2);
+  });
+
+  it('resolves fallbacks on the table the request started with, even when a new one went live meanwhile', async () => {
+    const table = (fallback: string, backupModel: string) => `model_list:
+  - model_name: grp
+    litellm_params: { model: openai/a, api_base: http://127.0.0.1:9/v1 }
+    model_info: { id: a }
+  - model_name: backup
+    litellm_params: { model: openai/${backupModel}, api_base: http://127.0.0.1:9/v1 }
+    model_info: { id: backup-${backupModel} }
+  - model_name: fresh
+    litellm_params: { model: openai/fresh, api_base: http://127.0.0.1:9/v1 }
+    model_info: { id: fresh }
+router_settings:
+  num_retries: 0
+  fallbacks: [{ grp: [${fallback}] }]
+`;
+    const registry = new ConfigRegistryService({ loaded: parseConfigText(table('backup', 'old'), {}) });
+    const resolver = new ModelResolutionService(registry);
+    const router = new RouterService(resolver, seededRng(1));
+    const resolution = resolver.resolve('grp', 'chat');
+    // An admin write lands after the request resolved its model: it changes both the fallback
+    // list and what `backup` means.
+    registry.replace(parseConfigText(table('fresh', 'new'), {}).config);
+    const done = await router.execute(
+      resolution,
+      async (t) => {
+        if (t.group === 'grp') throw fail500();
+        return t;
+      },
+      options(),
+    );
+    expect(registry.table.groupTargets('backup')![0].deploymentId).toBe('backup-new');
+    expect(done.fallback).toBe('backup');
+    expect(done.target.deploymentId).toBe('backup-old');
+    expect(done.target.upstreamModel).toBe('old');
   });
 
   it('stops at once when the client has gone', async () => {

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, Optional } from '@nestjs/common';
 import type { Caller } from '../auth/caller.js';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
-import { ConfigRegistryService } from '../config/config-registry.service.js';
 import type { RouterSettings } from '../config/config.types.js';
 import type { SseEvent, UpstreamCallContext, UpstreamStream } from '../providers/provider-adapter.js';
 import { backoffDelayMs, sleep } from './backoff.js';
@@ -51,11 +50,19 @@ export interface Executed<T> {
 
 export type Attempt<T> = (target: ResolvedTarget, ctx: UpstreamCallContext) => Promise<T>;
 
+/** Why a deployment at its rpm/tpm limit cannot take the request now. */
+export interface DeploymentRefusal {
+  /** Milliseconds until the deployment takes requests again. */
+  readonly retryAfterMs: number;
+  /** The x-ratelimit-* headers of the limit that refused, sent when every deployment refuses. */
+  readonly headers: Readonly<Record<string, string>>;
+}
+
 /**
  * Per-deployment rpm/tpm limits (set by the limits module): resolves to undefined when the
- * deployment may take this request (and counts it), else to the milliseconds until it may.
+ * deployment may take this request (and counts it), else to why it may not.
  */
-export type DeploymentAdmission = (target: DeploymentTarget) => Promise<number | undefined> | number | undefined;
+export type DeploymentAdmission = (target: DeploymentTarget) => Promise<DeploymentRefusal | undefined> | DeploymentRefusal | undefined;
 
 /** Optional injection token for the router's randomness (tests replay decisions with a seed). */
 export const ROUTER_RNG = Symbol('ROUTER_RNG');
@@ -86,7 +93,6 @@ export class RouterService {
   private admission?: DeploymentAdmission;
 
   constructor(
-    private readonly registry: ConfigRegistryService,
     private readonly resolver: ModelResolutionService,
     @Optional() @Inject(ROUTER_RNG) rng?: Rng,
     @Optional() private readonly metrics?: MetricsService,
@@ -99,7 +105,8 @@ export class RouterService {
   }
 
   async execute<T>(resolution: Resolution, attempt: Attempt<T>, options: ExecuteOptions): Promise<Executed<T>> {
-    const settings = this.registry.config.router;
+    // Settings and fallbacks come from the table the primary was resolved on, not the live one.
+    const settings = resolution.table.config.router;
     const state: RequestState = { attempts: 0 };
     let primaryError: unknown;
     try {
@@ -114,7 +121,7 @@ export class RouterService {
     for (const name of names) {
       let fallback: Resolution;
       try {
-        fallback = this.resolver.resolve(name, options.endpoint, options.caller);
+        fallback = this.resolver.resolve(name, options.endpoint, options.caller, resolution.table);
       } catch (err) {
         // e.g. the caller's key may not use this model, or it cannot serve this endpoint.
         this.logger.warn(`request ${options.requestId}: fallback '${name}' skipped: ${(err as Error).message}`);
@@ -151,8 +158,8 @@ export class RouterService {
     const tried = new Map<string, number>();
     let retries = 0;
     let lastError: unknown;
-    /** Deployments at their rpm/tpm limit → ms until they take requests again: skipped for this request. */
-    const saturated = new Map<string, number>();
+    /** Deployments at their rpm/tpm limit → why: skipped for this request. */
+    const saturated = new Map<string, DeploymentRefusal>();
     for (;;) {
       const now = Date.now();
       const pool = resolution.candidates.filter((t) => !this.cooldowns.isCoolingDown(deploymentKey(t), now) && !saturated.has(deploymentKey(t)));
@@ -165,9 +172,9 @@ export class RouterService {
       const target = chooseDeployment(fresh.length ? fresh : pool, settings.routingStrategy, this.stats, this.rng);
       const key = deploymentKey(target);
       if (this.admission) {
-        const waitMs = await this.admission(target);
-        if (waitMs !== undefined) {
-          saturated.set(key, waitMs);
+        const refusal = await this.admission(target);
+        if (refusal !== undefined) {
+          saturated.set(key, refusal);
           continue;
         }
       }
@@ -281,12 +288,15 @@ export class RouterService {
     return fromPolicy ?? settings.numRetries;
   }
 
-  private allSaturated(resolution: Resolution, saturated: ReadonlyMap<string, number>): GatewayError {
-    const seconds = Math.max(1, Math.ceil(Math.min(...saturated.values()) / 1000));
+  /** The 429 names the limit that frees up first: the one its Retry-After points to. */
+  private allSaturated(resolution: Resolution, saturated: ReadonlyMap<string, DeploymentRefusal>): GatewayError {
+    let first: DeploymentRefusal | undefined;
+    for (const r of saturated.values()) if (!first || r.retryAfterMs < first.retryAfterMs) first = r;
+    const seconds = Math.max(1, Math.ceil(first!.retryAfterMs / 1000));
     return new GatewayError(
       ErrorCode.RateLimited,
       `Every deployment of model '${resolution.requestedName}' is at its rpm/tpm limit; retry in ${seconds}s.`,
-      { retryAfterSeconds: seconds },
+      { retryAfterSeconds: seconds, headers: { ...first!.headers } },
     );
   }
 
