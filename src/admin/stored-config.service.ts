@@ -115,7 +115,9 @@ export class StoredConfigService implements OnModuleInit {
     const { value: resolved } = resolveEnvRefs(entry, this.envFor(model, entry));
     const issues: ConfigIssue[] = validateModelEntry(resolved, '');
     if (issues.length) throw new ConfigError(issues);
-    return normalizeModelEntry(resolved as Record<string, unknown>, entry, 'db');
+    const deployment = normalizeModelEntry(resolved as Record<string, unknown>, entry, 'db');
+    // Without this the request would go out with no key at all: an opaque 401 from the provider.
+    return model.apiKeyError ? { ...deployment, apiKeyUnreadable: true } : deployment;
   }
 
   /**

@@ -17,6 +17,8 @@ export interface DeploymentConfig {
   readonly apiKey?: string;
   /** Set when api_key is `os.environ/NAME` and NAME is unset: requests fail with a clear message. */
   readonly apiKeyMissingEnv?: string;
+  /** Set when a stored api_key cannot be decrypted: requests fail saying so instead of going out without a key. */
+  readonly apiKeyUnreadable?: boolean;
   readonly apiVersion?: string;
   readonly organization?: string;
   readonly extraHeaders: Readonly<Record<string, string>>;

@@ -17,6 +17,8 @@ export interface DeploymentTarget {
     readonly apiKey?: string;
     /** The env variable the api_key should have come from, when it was unset. */
     readonly apiKeyMissingEnv?: string;
+    /** A stored api_key that cannot be decrypted (the encryption secret changed). */
+    readonly apiKeyUnreadable?: boolean;
     readonly apiVersion?: string;
     readonly organization?: string;
   };
@@ -300,6 +302,7 @@ function buildTarget(
     credentials: {
       apiKey: d.apiKey,
       apiKeyMissingEnv: d.apiKeyMissingEnv,
+      apiKeyUnreadable: d.apiKeyUnreadable,
       apiVersion: d.apiVersion,
       organization: d.organization,
     },

@@ -83,14 +83,19 @@ export function requestSecrets(target: DeploymentTarget): (string | undefined)[]
 }
 
 /**
- * The deployment's api key. A key configured as `os.environ/NAME` with NAME unset is a gateway
- * misconfiguration: say so plainly instead of letting the provider answer an opaque 401.
+ * The deployment's api key. A key configured as `os.environ/NAME` with NAME unset, or a stored key
+ * that cannot be decrypted, is a gateway misconfiguration: say so plainly instead of letting the
+ * provider answer an opaque 401.
  */
 export function requireApiKey(target: DeploymentTarget, required: boolean): string | undefined {
-  const { apiKey, apiKeyMissingEnv } = target.credentials;
+  const { apiKey, apiKeyMissingEnv, apiKeyUnreadable } = target.credentials;
   if (apiKey) return apiKey;
-  if (apiKeyMissingEnv || required) {
-    const why = apiKeyMissingEnv ? `environment variable ${apiKeyMissingEnv} is not set on the gateway` : 'no api_key is configured';
+  if (apiKeyMissingEnv || apiKeyUnreadable || required) {
+    const why = apiKeyMissingEnv
+      ? `environment variable ${apiKeyMissingEnv} is not set on the gateway`
+      : apiKeyUnreadable
+        ? 'its stored api_key cannot be decrypted (was SWITCHBOARD_SALT_KEY or the master key changed? Re-enter the key through the admin API)'
+        : 'no api_key is configured';
     throw new GatewayError(
       ErrorCode.DeploymentMisconfigured,
       `Deployment '${target.deploymentId}' of model '${target.group}' (${target.provider}) has no API key: ${why}.`,
