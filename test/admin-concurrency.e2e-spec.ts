@@ -1,24 +1,29 @@
 import OpenAI from 'openai';
-import { chatCompletion, FakeUpstream, sleep } from './helpers/fake-upstream.js';
+import { chatCompletion, ConcurrencyGauge, FakeUpstream, sleep } from './helpers/fake-upstream.js';
 import { admin, AdminGateway, describeBackends, MASTER_KEY, startAdminGateway, TestStore } from './helpers/store-backends.js';
 
 /**
- * 200 requests in flight while the model they use is rewritten in a loop. Each version changes
- * four settings at once (api_base, upstream model id, api_key, a header); a request that saw half
- * of an update would reach one upstream with the other version's model, key or header.
+ * 200 requests in flight at once while the model they use is rewritten in a loop. Each version
+ * changes four settings at once (api_base, upstream model id, api_key, a header); a request that
+ * saw half of an update would reach one upstream with the other version's model, key or header.
+ * The upstreams hold every answer long enough that all requests really are open together, and
+ * count how many they hold, so the test proves the writes landed under that load.
  */
 const REQUESTS = 200;
+// Long enough for all 200 to arrive on a loaded 2-core machine (arrivals took ~1.2 s there).
+const UPSTREAM_DELAY_MS = 3000;
 
 describeBackends('admin writes under load', (backend) => {
   let store: TestStore;
   let upA: FakeUpstream;
   let upB: FakeUpstream;
   let gw: AdminGateway;
+  const gauge: ConcurrencyGauge = { current: 0, peak: 0 };
 
   beforeAll(async () => {
     store = await backend.create();
-    upA = await FakeUpstream.start();
-    upB = await FakeUpstream.start();
+    upA = await FakeUpstream.start({ gauge });
+    upB = await FakeUpstream.start({ gauge });
     gw = await startAdminGateway(`general_settings: { master_key: ${MASTER_KEY} }\n`, store.location);
   });
 
@@ -36,30 +41,28 @@ describeBackends('admin writes under load', (backend) => {
     extra_headers: { 'x-version': v },
   });
 
-  it(`${REQUESTS} requests in flight during updates: none fails, none sees a mix`, async () => {
+  it(`${REQUESTS} requests in flight at once during updates: none fails, none sees a mix`, async () => {
     const created = await admin(gw, 'POST', '/model/new', { model_name: 'flip', litellm_params: version('a'), model_info: { id: 'flip-1' } });
     expect(created.status).toBe(200);
-    // Slow upstream answers keep requests in flight across several table swaps.
-    for (const up of [upA, upB]) {
-      for (let i = 0; i < REQUESTS; i++) up.enqueue({ delayMs: 15 + (i % 4) * 10, body: chatCompletion('whatever') });
-    }
+    upA.always = { delayMs: UPSTREAM_DELAY_MS, body: chatCompletion('whatever', 'answer from a') };
+    upB.always = { delayMs: UPSTREAM_DELAY_MS, body: chatCompletion('whatever', 'answer from b') };
 
-    const client = new OpenAI({ baseURL: gw.baseURL, apiKey: MASTER_KEY, maxRetries: 0 });
+    const client = new OpenAI({ baseURL: gw.baseURL, apiKey: MASTER_KEY, maxRetries: 0, timeout: 60_000 });
     let finished = false;
     const results = Promise.allSettled(
-      Array.from({ length: REQUESTS }, async (_, i) => {
-        await sleep(i * 2); // spread over ~400ms so arrivals interleave with updates
-        return client.chat.completions.create({ model: 'flip', messages: [{ role: 'user', content: `req ${i}` }] });
-      }),
+      Array.from({ length: REQUESTS }, (_, i) => client.chat.completions.create({ model: 'flip', messages: [{ role: 'user', content: `req ${i}` }] })),
     ).finally(() => {
       finished = true;
     });
 
     let updates = 0;
+    /** Upstream requests open when each admin write had just been applied. */
+    const openAtWrite: number[] = [];
     while (!finished) {
       const next = updates % 2 === 0 ? 'b' : 'a';
       const res = await admin(gw, 'POST', '/model/update', { litellm_params: version(next), model_info: { id: 'flip-1' } });
       expect(res.status).toBe(200);
+      openAtWrite.push(gauge.current);
       updates++;
       await sleep(5);
     }
@@ -67,9 +70,10 @@ describeBackends('admin writes under load', (backend) => {
     const settled = await results;
     const failures = settled.filter((r) => r.status === 'rejected');
     expect(failures.map((f) => String((f as PromiseRejectedResult).reason))).toEqual([]);
-    for (const r of settled) expect((r as PromiseFulfilledResult<OpenAI.ChatCompletion>).value.model).toBe('flip');
 
-    expect(updates).toBeGreaterThanOrEqual(10);
+    expect(gauge.peak).toBeGreaterThanOrEqual(150);
+    expect(openAtWrite.filter((n) => n >= 150).length).toBeGreaterThanOrEqual(3);
+    expect(updates).toBeGreaterThanOrEqual(3);
     expect(upA.requests.length + upB.requests.length).toBe(REQUESTS);
     expect(upA.requests.length).toBeGreaterThan(0);
     expect(upB.requests.length).toBeGreaterThan(0);
@@ -82,5 +86,11 @@ describeBackends('admin writes under load', (backend) => {
         ]);
       }
     }
-  });
+    // Each answer came back whole from the upstream its request was sent to.
+    const answers = settled.map((r) => (r as PromiseFulfilledResult<OpenAI.ChatCompletion>).value);
+    for (const a of answers) expect(a.model).toBe('flip');
+    const fromA = answers.filter((a) => a.choices[0].message.content === 'answer from a').length;
+    const fromB = answers.filter((a) => a.choices[0].message.content === 'answer from b').length;
+    expect([fromA, fromB]).toEqual([upA.requests.length, upB.requests.length]);
+  }, 60_000);
 });

@@ -75,6 +75,7 @@ model_list:
     litellm_params: { model: hosted_vllm/${UPSTREAM_MODEL}, api_base: ${upstream.url}/v1, api_key: sk-vllm }
 router_settings:
   num_retries: 0
+  model_group_alias: { assistant: qwen }
 `);
     openai = createOpenAI({ baseURL: gw.baseURL, apiKey: 'unused' });
   });
@@ -200,6 +201,25 @@ router_settings:
       expect((await result.steps)[0].text).toBe('Checking');
       expect((await result.steps)[0].toolCalls).toEqual([expect.objectContaining({ toolName: 'weather', input: { city: 'Rome' } })]);
       expect(upstream.requests[1].body.messages).toContainEqual({ role: 'tool', tool_call_id: 'call_w2', content: JSON.stringify({ city: 'Rome', celsius: 18 }) });
+    });
+  });
+
+  describe("a router_settings.model_group_alias name ('assistant' → qwen)", () => {
+    it('generateText over the bridged Responses API: the upstream gets its own model id, the client its alias', async () => {
+      const result = await generateText({ model: openai('assistant'), prompt: 'hi' });
+      expect(result.text).toBe('Hello from the fake upstream');
+      expect(upstream.requests).toHaveLength(1);
+      expect(upstream.last().path).toBe('/v1/chat/completions');
+      expect(upstream.last().body.model).toBe(UPSTREAM_MODEL);
+      expect(result.response.modelId).toBe('assistant');
+    });
+
+    it('streamText over Chat Completions', async () => {
+      const result = streamText({ model: openai.chat('assistant'), prompt: 'hi' });
+      expect(await result.text).toBe('Hello!');
+      expect(upstream.requests).toHaveLength(1);
+      expect(upstream.last().body.model).toBe(UPSTREAM_MODEL);
+      expect((await result.response).modelId).toBe('assistant');
     });
   });
 });

@@ -2,6 +2,9 @@ import OpenAI, { APIError, AuthenticationError, BadRequestError } from 'openai';
 import { closedPort, expectOpenAiError, parseSse } from './helpers/assertions.js';
 import { FakeUpstream } from './helpers/fake-upstream.js';
 import { rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
+import type { JsonObject, ProviderAdapter, UpstreamStream } from '../src/providers/provider-adapter.js';
+import { ProviderRegistry } from '../src/providers/provider-registry.service.js';
+import type { DeploymentTarget } from '../src/routing/routing-table.js';
 
 /**
  * SPEC.md's error contract, row by row, through the real app and a real fake upstream.
@@ -119,6 +122,10 @@ general_settings:
       ['POST', '/v1/responses'],
       ['POST', '/responses'],
       ['POST', '/chat/completions'],
+      ['POST', '/v1/embeddings'],
+      ['POST', '/embeddings'],
+      ['GET', '/v1/models/m'],
+      ['GET', '/models/m'],
     ])('%s %s needs the key', async (method, path) => {
       const res = await fetch(`${gw.url}${path}`, {
         method,
@@ -126,7 +133,8 @@ general_settings:
         body: method === 'POST' ? JSON.stringify({ model: 'm', input: 'x', messages: [{ role: 'user', content: 'x' }] }) : undefined,
       });
       expect(res.status).toBe(401);
-      expectOpenAiError(await res.json());
+      const error = expectOpenAiError(await res.json());
+      expect(error.code).toBe('invalid_api_key');
     });
 
     it('a key is checked before the body is judged: no information for unauthenticated callers', async () => {
@@ -391,5 +399,69 @@ general_settings:
       const res = await fetch(`${gw.url}/health/liveliness`, { headers: { 'x-request-id': 'bad id <script>' } });
       expect(res.headers.get('x-request-id')).toMatch(/^[0-9a-f-]{36}$/);
     });
+  });
+});
+
+/**
+ * An unexpected exception deep in the request path (a provider adapter with a bug, registered
+ * through the registry's public API — the filter and everything between are the real ones).
+ */
+describe('500 internal_error', () => {
+  const SECRET = 'sk-groq-secret-do-not-leak-42';
+  let upstream: FakeUpstream;
+  let gw: RunningGateway;
+
+  class BrokenAdapter implements ProviderAdapter {
+    readonly name = 'groq';
+    supports(): boolean {
+      return true;
+    }
+    private boom(target: DeploymentTarget): never {
+      // What a real bug looks like: a TypeError whose message happens to carry a credential.
+      throw new TypeError(`Cannot read properties of undefined (reading 'choices') near ${target.credentials.apiKey}`);
+    }
+    chat = async (t: DeploymentTarget): Promise<JsonObject> => this.boom(t);
+    chatStream = async (t: DeploymentTarget): Promise<UpstreamStream> => this.boom(t);
+    responses = async (t: DeploymentTarget): Promise<JsonObject> => this.boom(t);
+    responsesStream = async (t: DeploymentTarget): Promise<UpstreamStream> => this.boom(t);
+    embeddings = async (t: DeploymentTarget): Promise<JsonObject> => this.boom(t);
+  }
+
+  beforeAll(async () => {
+    upstream = await FakeUpstream.start();
+    gw = await startGateway(`
+model_list:
+  - model_name: broken
+    litellm_params: { model: groq/llama, api_key: ${SECRET} }
+  - model_name: fine
+    litellm_params: { model: openai/gpt-x, api_base: "${upstream.url}/v1", api_key: ${UPSTREAM_KEY} }
+router_settings: { num_retries: 2, fallbacks: [ { broken: [fine] } ] }
+`);
+    gw.app.get(ProviderRegistry).register(new BrokenAdapter());
+  });
+
+  afterAll(async () => {
+    await gw.close();
+    await upstream.close();
+  });
+
+  it.each([
+    ['chat', '/chat/completions', { model: 'broken', messages: [{ role: 'user', content: 'hi' }] }],
+    ['a stream', '/chat/completions', { model: 'broken', stream: true, messages: [{ role: 'user', content: 'hi' }] }],
+    ['responses', '/responses', { model: 'broken', input: 'hi' }],
+  ])('%s: 500 in the OpenAI shape, no stack or secret, not retried or failed over, and the gateway keeps serving', async (_what, path, body) => {
+    upstream.reset();
+    const res = await rawPost(`${gw.baseURL}${path}`, body);
+    expect(res.status).toBe(500);
+    expect(res.headers.get('content-type')).toMatch(/^application\/json/);
+    const error = expectOpenAiError(res.body);
+    expect([error.type, error.code]).toEqual(['api_error', 'internal_error']);
+    expect(error.message).toBe('The gateway hit an internal error. It has been logged.');
+    for (const leak of [SECRET, 'TypeError', 'choices', ' at ', '.ts:', '.js:']) expect(res.text).not.toContain(leak);
+    // A bug is not an upstream failure: no fallback to 'fine' hides it.
+    expect(upstream.requests).toHaveLength(0);
+
+    const ok = new OpenAI({ baseURL: gw.baseURL, apiKey: 'none', maxRetries: 0 });
+    expect((await ok.chat.completions.create({ model: 'fine', messages: [{ role: 'user', content: 'hi' }] })).model).toBe('fine');
   });
 });

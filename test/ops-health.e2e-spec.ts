@@ -8,6 +8,7 @@ import { StoreService } from '../src/store/store.service.js';
 import { cleanEnv, CliRun, freePort, runCli, waitUntilServing, writeTempConfig } from './helpers/cli.js';
 import { FakeUpstream } from './helpers/fake-upstream.js';
 import { OpsGateway, startOpsGateway } from './helpers/ops-gateway.js';
+import { BACKENDS, TestStore } from './helpers/store-backends.js';
 import { describeWithServices, testService } from './helpers/test-services.js';
 
 const MASTER = 'sk-master-health-test';
@@ -134,9 +135,15 @@ model_list:
   });
 
   describeWithServices('readiness with PostgreSQL behind a connection we can cut', [postgres], () => {
-    const pgUrl = postgres.url;
+    // A database of its own: the shared one may carry migrations from other branches' runs.
+    let store: TestStore;
+    beforeAll(async () => {
+      store = await BACKENDS.find((b) => b.name === 'postgres')!.create();
+    });
+    afterAll(() => store?.dispose());
 
     it('turns 503 naming the store while PostgreSQL is unreachable, and 200 when it is back', async () => {
+      const pgUrl = store.location.databaseUrl;
       const target = new URL(pgUrl!);
       const sockets = new Set<net.Socket>();
       let open = true;

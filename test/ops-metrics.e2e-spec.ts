@@ -1,5 +1,6 @@
 import OpenAI from 'openai';
 import { MetricsService } from '../src/metrics/metrics.service.js';
+import { parseConfigText } from '../src/config/config-loader.js';
 import { chatStream, FakeUpstream } from './helpers/fake-upstream.js';
 import { metricValue, OpsGateway, scrape, startOpsGateway } from './helpers/ops-gateway.js';
 
@@ -171,5 +172,62 @@ router_settings:
     expect(text).toContain('# TYPE switchboard_requests_total counter');
     expect(text).toContain('process_cpu_user_seconds_total');
     expect(text).not.toContain('sk-upstream');
+  });
+});
+
+/** /metrics access: public by default (scrapers need no credentials), master key only on request. */
+describe('ops: who may scrape /metrics', () => {
+  const MASTER = 'sk-master-metrics-0123456789';
+  const scrapeStatus = async (url: string, key?: string) => {
+    const res = await fetch(`${url}/metrics`, { headers: key ? { authorization: `Bearer ${key}` } : {} });
+    const text = await res.text();
+    return { status: res.status, text };
+  };
+  const gateways: OpsGateway[] = [];
+  afterAll(() => Promise.all(gateways.map((g) => g.close())));
+  const start = async (general: string) => {
+    const gw = await startOpsGateway(`
+model_list:
+  - model_name: m
+    litellm_params: { model: openai/gpt-4o, api_base: http://127.0.0.1:9/v1, api_key: sk-upstream }
+general_settings:
+  master_key: ${MASTER}
+  ${general}
+`);
+    gateways.push(gw);
+    return gw;
+  };
+  const virtualKey = async (gw: OpsGateway): Promise<string> => {
+    const res = await fetch(`${gw.url}/key/generate`, { method: 'POST', headers: { authorization: `Bearer ${MASTER}`, 'content-type': 'application/json' }, body: '{}' });
+    expect(res.status).toBe(200);
+    return ((await res.json()) as { key: string }).key;
+  };
+
+  it('is public by default even with a master key, while inference routes need it', async () => {
+    const gw = await start('');
+    const open = await scrapeStatus(gw.url);
+    expect(open.status).toBe(200);
+    expect(open.text).toContain('switchboard_requests_total');
+    expect((await fetch(`${gw.baseURL}/models`)).status).toBe(401);
+  });
+
+  it('with metrics_require_auth: 401 without a key, 403 for a virtual key, 200 for the master key', async () => {
+    const gw = await start('metrics_require_auth: true');
+    const none = await scrapeStatus(gw.url);
+    expect(none.status).toBe(401);
+    expect(JSON.parse(none.text).error.code).toBe('invalid_api_key');
+    expect((await scrapeStatus(gw.url, 'sk-wrong')).status).toBe(401);
+    const virtual = await scrapeStatus(gw.url, await virtualKey(gw));
+    expect(virtual.status).toBe(403);
+    expect(virtual.text).not.toContain('switchboard_requests_total');
+    const master = await scrapeStatus(gw.url, MASTER);
+    expect(master.status).toBe(200);
+    expect(master.text).toContain('switchboard_requests_total');
+    // The probes stay open.
+    expect((await fetch(`${gw.url}/health/liveliness`)).status).toBe(200);
+  });
+
+  it('refuses metrics_require_auth without a master key (nobody could scrape)', () => {
+    expect(() => parseConfigText('general_settings:\n  metrics_require_auth: true\n', {})).toThrow(/general_settings\.metrics_require_auth: needs general_settings\.master_key/);
   });
 });

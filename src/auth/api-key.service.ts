@@ -43,6 +43,11 @@ export class ApiKeyService {
     return this.masterHash !== undefined;
   }
 
+  /** Read per scrape, so POST /config/reload can turn it on or off. */
+  get metricsRequireAuth(): boolean {
+    return this.registry.config.general.metricsRequireAuth === true;
+  }
+
   /** Virtual keys (keys module): looked up by hash after the master key. */
   setVirtualKeyLookup(lookup: VirtualKeyLookup): void {
     this.virtualKeys = lookup;

@@ -7,7 +7,8 @@ import { ApiKeyService } from './api-key.service.js';
 
 /**
  * Global guard: every route needs a key unless marked @Public(); @AdminOnly() needs the master key,
- * and is disabled when none is configured.
+ * and is disabled when none is configured. @MetricsAccess() is public unless the config asks for
+ * the master key (general_settings.metrics_require_auth).
  */
 @Injectable()
 export class AuthGuard implements CanActivate {
@@ -27,7 +28,11 @@ export class AuthGuard implements CanActivate {
       known = { cls, access: this.reflector.getAllAndOverride<Access | undefined>(ACCESS_KEY, [handler, cls]) };
       this.accessByHandler.set(handler, known);
     }
-    const access = known.access;
+    let access = known.access;
+    if (access === 'metrics') {
+      if (!this.keys.metricsRequireAuth) return true;
+      access = 'admin';
+    }
     if (access === 'public') return true;
     if (access === 'admin' && !this.keys.authRequired) {
       // Without a master key nobody can prove to be the operator, and an open admin API would let

@@ -80,9 +80,6 @@ export function checkConfigText(text: string, env: NodeJS.ProcessEnv, options: C
   const pathOf = (name: string) =>
     firstEntry.has(name) ? `model_list[${firstEntry.get(name)}].model_name` : `router_settings.model_group_alias.${name}`;
   const shadowing = findWildcardShadowing(table);
-  for (const s of shadowing.unreachable) {
-    errors.push({ path: pathOf(s.name), message: `wildcard '${s.name}' can never match: every name it covers is taken by '${s.by}' first` });
-  }
   for (const s of shadowing.overridden) {
     warnings.push({ path: pathOf(s.name), message: `'${s.name}' also matches wildcard '${s.by}'; the exact entry wins for this name` });
   }

@@ -57,6 +57,8 @@ describe('config loader: malformed configs name the exact path', () => {
     ['alias cycle', `model_list:\n${ok()}router_settings:\n  model_group_alias: { x: y, y: z, z: x }`, 'router_settings.model_group_alias.x: alias cycle: x -> y -> z -> x'],
     ['alias to itself', `model_list:\n${ok()}router_settings:\n  model_group_alias: { x: x }`, 'router_settings.model_group_alias.x: alias cycle: x -> x'],
     ['duplicate model_info.id', `model_list:\n${ok()}  - model_name: b\n    litellm_params: { model: openai/y }\n    model_info: { id: dup }\n  - model_name: c\n    litellm_params: { model: openai/z }\n    model_info: { id: dup }`, "model_list[2].model_info.id: duplicate id 'dup' (also used by model_list[1])"],
+    ['negative store_resync_interval_seconds', 'general_settings: { store_resync_interval_seconds: -1 }', 'general_settings.store_resync_interval_seconds: must not be less than 0'],
+    ['metrics_require_auth without a master key', 'general_settings: { metrics_require_auth: true }', 'general_settings.metrics_require_auth: needs general_settings.master_key'],
     ['router_settings a list', 'router_settings: [1]', 'router_settings: must be a mapping'],
     ['unknown routing strategy', 'router_settings: { routing_strategy: fastest }', 'router_settings.routing_strategy: must be one of'],
     ['fallback to nowhere', `model_list:\n${ok()}router_settings:\n  fallbacks: [ { a: [ghost] } ]`, "router_settings.fallbacks.a: fallback 'ghost' is not a configured model"],
@@ -118,6 +120,13 @@ describe('config loader: valid configs', () => {
     const { config } = load(text);
     expect(config.models).toEqual([]);
     expect(config.general.masterKey).toBeUndefined();
+  });
+
+  it('reads the replica resync interval and the /metrics access setting', () => {
+    expect(load('').config.general).toMatchObject({ storeResyncIntervalSeconds: undefined, metricsRequireAuth: false });
+    const { config, warnings } = load('general_settings: { master_key: k, store_resync_interval_seconds: 0, metrics_require_auth: true }');
+    expect(config.general).toMatchObject({ storeResyncIntervalSeconds: 0, metricsRequireAuth: true });
+    expect(warnings).toEqual([]);
   });
 
   it('normalises litellm_params', () => {

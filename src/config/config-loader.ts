@@ -146,6 +146,11 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
       message: `environment variable ${masterKeyMissing.name} is not set (remove master_key to run without authentication)`,
     });
   }
+  const generalRaw = sections.general_settings;
+  if (generalRaw.metrics_require_auth === true && !generalRaw.master_key && !masterKeyMissing) {
+    // Without a master key nobody could scrape; refusing to start beats a /metrics that is always 401.
+    issues.push({ path: 'general_settings.metrics_require_auth', message: 'needs general_settings.master_key (the key /metrics then asks for)' });
+  }
   for (const m of missing) {
     if (m.path === 'general_settings.master_key') continue;
     warnings.push(`${m.path}: environment variable ${m.name} is not set`);
@@ -163,6 +168,8 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
       databaseUrl: general.database_url || undefined,
       allowFileModelEdits: general.allow_file_model_edits === true,
       logPrompts: general.log_prompts === true,
+      storeResyncIntervalSeconds: general.store_resync_interval_seconds,
+      metricsRequireAuth: general.metrics_require_auth === true,
     },
     litellm: { dropParams: sections.litellm_settings.drop_params === true },
     envRefs: envRefNames(raw),

@@ -79,6 +79,8 @@ export class GeneralSettingsSchema {
   /** Lets the admin API update/delete models and aliases that come from the config file. */
   @IsOptional() @IsBoolean() allow_file_model_edits?: boolean;
   @IsOptional() @IsBoolean() log_prompts?: boolean;
+  @IsOptional() @IsNumber() @Min(0) store_resync_interval_seconds?: number;
+  @IsOptional() @IsBoolean() metrics_require_auth?: boolean;
 }
 
 export class LitellmSettingsSchema {
@@ -99,6 +101,9 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
     'context_window_fallbacks', 'default_fallbacks', 'allowed_fails', 'cooldown_time', 'retry_policy',
     'retry_after',
   ],
-  general_settings: ['master_key', 'database_url', 'allow_file_model_edits', 'log_prompts'],
+  general_settings: [
+    'master_key', 'database_url', 'allow_file_model_edits', 'log_prompts', 'store_resync_interval_seconds',
+    'metrics_require_auth',
+  ],
   litellm_settings: ['drop_params'],
 };

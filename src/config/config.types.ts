@@ -70,6 +70,13 @@ export interface GeneralSettings {
   readonly allowFileModelEdits?: boolean;
   /** general_settings.log_prompts: request logs include the prompt (messages/input). Off by default. */
   readonly logPrompts?: boolean;
+  /**
+   * general_settings.store_resync_interval_seconds: how often replicas re-read models, aliases and
+   * keys from a shared store, covering invalidations lost on the way. 0 disables; default 30.
+   */
+  readonly storeResyncIntervalSeconds?: number;
+  /** general_settings.metrics_require_auth: GET /metrics needs the master key. Off by default. */
+  readonly metricsRequireAuth?: boolean;
 }
 
 export interface LitellmSettings {

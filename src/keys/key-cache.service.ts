@@ -52,11 +52,9 @@ export class KeyCacheService implements OnModuleInit {
     if (all.length) this.logger.log(`loaded ${all.length} virtual key(s)`);
     this.apiKeys.setVirtualKeyLookup((token) => this.authenticate(token));
     this.bus.on('keys', (m) => (m.kind === 'keys' ? this.reload(m.tokens) : undefined));
-    // Keys deleted or changed while Redis was out of reach; new ones are found by the miss path.
-    this.bus.onReconnect(() => {
-      this.unknown.clear();
-      return this.reload([...this.keys.keys()]);
-    });
+    // Keys changed or deleted while an invalidation was lost (Redis out of reach, or a message
+    // dropped): after a reconnect and periodically.
+    this.bus.onReconnect(() => this.resync());
   }
 
   /** The caller for a key hash; undefined when unknown; throws 401 for an expired key. */
@@ -131,6 +129,37 @@ export class KeyCacheService implements OnModuleInit {
     }
   }
 
+  /**
+   * Brings the whole cache in line with the database in one query: rows that differ replace their
+   * entry, keys gone from the table are dropped, keys created elsewhere are added. Entries written
+   * or loaded after the query started are left alone (they are at least as new). Returns how many
+   * entries changed.
+   */
+  async resync(): Promise<number> {
+    const started = ++this.seq;
+    const rows = await this.repo.list();
+    const newer = (token: string) => (this.loadSeq.get(token) ?? 0) > started;
+    let changed = 0;
+    const present = new Set<string>();
+    for (const row of rows) {
+      present.add(row.token);
+      this.unknown.delete(row.token);
+      const prior = this.keys.get(row.token);
+      if (newer(row.token) || (prior && sameKey(prior.key, row))) continue;
+      this.loadSeq.set(row.token, started);
+      this.keys.set(row.token, this.cached(row, prior?.unflushed ?? 0));
+      changed++;
+    }
+    for (const token of [...this.keys.keys()]) {
+      if (present.has(token) || newer(token)) continue;
+      this.loadSeq.set(token, started);
+      this.keys.delete(token);
+      changed++;
+    }
+    if (changed) this.logger.log(`resync: ${changed} virtual key(s) differed from the store and were updated`);
+    return changed;
+  }
+
   private miss(token: string): Promise<CachedKey | undefined> {
     let pending = this.misses.get(token);
     if (!pending) {
@@ -173,4 +202,16 @@ export class KeyCacheService implements OnModuleInit {
       unflushed,
     };
   }
+}
+
+/** Field by field, so two keys built in a different property order still compare equal. */
+function sameKey(a: VirtualKey, b: VirtualKey): boolean {
+  const fields = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof VirtualKey)[]);
+  for (const f of fields) {
+    const x = a[f];
+    const y = b[f];
+    if (x === y) continue;
+    if (typeof x !== 'object' || typeof y !== 'object' || JSON.stringify(x) !== JSON.stringify(y)) return false;
+  }
+  return true;
 }

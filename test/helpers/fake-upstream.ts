@@ -37,6 +37,12 @@ export interface ScriptedReply {
   firstEventDelayMs?: number;
 }
 
+/** Requests being answered right now, and the most seen at once; may be shared by several fakes. */
+export interface ConcurrencyGauge {
+  current: number;
+  peak: number;
+}
+
 export const PROVIDER_PREFIXES = [
   'openai/', 'openrouter/', 'azure/', 'anthropic/', 'groq/', 'together_ai/', 'mistral/', 'deepseek/',
   'xai/', 'fireworks_ai/', 'hosted_vllm/', 'ollama/',
@@ -56,12 +62,14 @@ export class FakeUpstream {
   requireAuthorization?: string;
   /** Like requireAuthorization, for other headers (lower-case names): a 401 unless each has exactly this value. */
   requireHeaders?: Record<string, string>;
+  readonly gauge: ConcurrencyGauge;
 
-  private constructor(options: { rejectPrefixes?: string[] }) {
+  private constructor(options: { rejectPrefixes?: string[]; gauge?: ConcurrencyGauge }) {
     this.rejectPrefixes = options.rejectPrefixes ?? ['openrouter/'];
+    this.gauge = options.gauge ?? { current: 0, peak: 0 };
   }
 
-  static async start(options: { rejectPrefixes?: string[] } = {}): Promise<FakeUpstream> {
+  static async start(options: { rejectPrefixes?: string[]; gauge?: ConcurrencyGauge } = {}): Promise<FakeUpstream> {
     const fake = new FakeUpstream(options);
     fake.server = http.createServer((req, res) => void fake.handle(req, res));
     await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
@@ -104,6 +112,9 @@ export class FakeUpstream {
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
+    this.gauge.current++;
+    this.gauge.peak = Math.max(this.gauge.peak, this.gauge.current);
+    res.once('close', () => this.gauge.current--);
     const chunks: Buffer[] = [];
     for await (const c of req) chunks.push(c as Buffer);
     const text = Buffer.concat(chunks).toString('utf8');
