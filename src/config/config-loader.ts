@@ -163,6 +163,7 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
       databaseUrl: general.database_url || undefined,
       allowFileModelEdits: general.allow_file_model_edits === true,
       logPrompts: general.log_prompts === true,
+      responsesStoreTtlSec: typeof general.responses_store_ttl === 'number' ? general.responses_store_ttl : undefined,
     },
     litellm: { dropParams: sections.litellm_settings.drop_params === true },
     envRefs: envRefNames(raw),

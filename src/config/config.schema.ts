@@ -79,6 +79,8 @@ export class GeneralSettingsSchema {
   /** Lets the admin API update/delete models and aliases that come from the config file. */
   @IsOptional() @IsBoolean() allow_file_model_edits?: boolean;
   @IsOptional() @IsBoolean() log_prompts?: boolean;
+  /** Seconds a bridged /v1/responses response can be continued (previous_response_id, item_reference). */
+  @IsOptional() @IsNumber() @Min(1) responses_store_ttl?: number;
 }
 
 export class LitellmSettingsSchema {
@@ -99,6 +101,6 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
     'context_window_fallbacks', 'default_fallbacks', 'allowed_fails', 'cooldown_time', 'retry_policy',
     'retry_after',
   ],
-  general_settings: ['master_key', 'database_url', 'allow_file_model_edits', 'log_prompts'],
+  general_settings: ['master_key', 'database_url', 'allow_file_model_edits', 'log_prompts', 'responses_store_ttl'],
   litellm_settings: ['drop_params'],
 };

@@ -63,6 +63,8 @@ export interface GeneralSettings {
   readonly allowFileModelEdits?: boolean;
   /** general_settings.log_prompts: request logs include the prompt (messages/input). Off by default. */
   readonly logPrompts?: boolean;
+  /** general_settings.responses_store_ttl: seconds a bridged response stays continuable (default 3600). */
+  readonly responsesStoreTtlSec?: number;
 }
 
 export interface LitellmSettings {
