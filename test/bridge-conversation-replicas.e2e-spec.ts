@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import OpenAI, { APIError, BadRequestError } from 'openai';
-import type { Response, ResponseStreamEvent } from 'openai/resources/responses/responses';
+import type { Response, ResponseCreateParamsStreaming, ResponseStreamEvent } from 'openai/resources/responses/responses';
 import { cleanEnv, CliRun, freePort, runCli, waitUntilServing, writeTempConfig } from './helpers/cli.js';
 import { FakeAnthropic } from './helpers/fake-anthropic.js';
 import { describeWithServices, testService } from './helpers/test-services.js';
@@ -48,10 +48,13 @@ ${ttl === undefined ? '' : `general_settings: { responses_store_ttl: ${ttl} }`}
 `);
 }
 
+/** The SDK's Response type has no `store`, though the API returns it. */
+const storeOf = (response: object): unknown => (response as { store?: unknown }).store;
+
 async function streamed(client: OpenAI, body: Record<string, unknown>): Promise<Response> {
-  const stream = await client.responses.create({ model: 'claude', ...body, stream: true } as never);
+  const stream = await client.responses.create({ model: 'claude', ...body, stream: true } as ResponseCreateParamsStreaming);
   let last: ResponseStreamEvent | undefined;
-  for await (const e of stream as AsyncIterable<ResponseStreamEvent>) last = e;
+  for await (const e of stream) last = e;
   if (last?.type !== 'response.completed') throw new Error(`expected response.completed, got ${last?.type}`);
   return last.response;
 }
@@ -85,7 +88,7 @@ describeWithServices('bridged conversations across two replicas sharing Redis', 
 
   it('turn 1 on A, turn 2 on B with previous_response_id: B sends the whole conversation', async () => {
     const first = await a.client.responses.create({ model: 'claude', instructions: 'Be terse.', input: 'Capital of France?' });
-    expect(first.store).toBe(true);
+    expect(storeOf(first)).toBe(true);
     const second = await b.client.responses.create({ model: 'claude', previous_response_id: first.id, input: 'And Spain?' });
     expect(second.previous_response_id).toBe(first.id);
     expect(fake.requests).toHaveLength(2);
@@ -103,7 +106,7 @@ describeWithServices('bridged conversations across two replicas sharing Redis', 
   it('streamed: B can continue the moment A has sent response.completed', async () => {
     const first = await streamed(a.client, { input: 'Tell me a story' });
     const second = await streamed(b.client, { previous_response_id: first.id, input: 'Go on' });
-    expect(second.store).toBe(true);
+    expect(storeOf(second)).toBe(true);
     expect(fake.last().body.messages).toEqual([
       { role: 'user', content: 'Tell me a story' },
       { role: 'assistant', content: 'Echo: Tell me a story' },
@@ -191,10 +194,10 @@ describe('bridged conversations with REDIS_URL unreachable', () => {
   it('a request that continues nothing is answered, marked store: false since it could not be kept', async () => {
     const response = await gw.client.responses.create({ model: 'claude', input: 'hi' });
     expect(response.output_text).toBe('Echo: hi');
-    expect(response.store).toBe(false);
+    expect(storeOf(response)).toBe(false);
     const live = await streamed(gw.client, { input: 'hi' });
-    expect(live.store).toBe(false);
+    expect(storeOf(live)).toBe(false);
     const unkept = await gw.client.responses.create({ model: 'claude', input: 'hi', store: false });
-    expect(unkept.store).toBe(false);
+    expect(storeOf(unkept)).toBe(false);
   });
 });

@@ -1,4 +1,4 @@
-import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
+import { ErrorCode, GatewayError, truncate } from '../../common/gateway-error.js';
 import type { JsonObject } from '../../providers/provider-adapter.js';
 
 /**
@@ -125,11 +125,13 @@ class RequestTranslator {
         const id = requireString(item.id, `${path}.id`);
         const stored = viaReference ? undefined : this.options.lookupItem?.(id);
         if (stored) this.addItem(messages, stored, path, true);
+        else if (this.options.dropParams) this.dropped.push(path);
         else {
-          this.unsupported(
+          throw GatewayError.invalid(
+            `Invalid '${path}': the item_reference '${truncate(id, 200)}' matches no output item of an earlier response kept for this key. ` +
+              `Responses of models without a native Responses API are kept for general_settings.responses_store_ttl seconds, ` +
+              `and not at all with store: false; send the item itself instead.`,
             path,
-            `The item_reference '${id}' (this gateway keeps output items of earlier responses for a limited time, ` +
-              `only for the key that created them and not with store: false; send the item itself)`,
           );
         }
         return;
