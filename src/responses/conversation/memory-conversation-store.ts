@@ -5,8 +5,8 @@ export const DEFAULT_MAX_CHARS = 32 * 1024 * 1024;
 
 interface Entry {
   readonly owner: string;
-  readonly value: StoredResponse | JsonObject;
-  readonly size: number;
+  /** Kept as JSON text: one string per entry costs the GC nothing to trace, and no caller can mutate it. */
+  readonly json: string;
   readonly expires: number;
 }
 
@@ -26,24 +26,27 @@ export class MemoryConversationStore implements ConversationStore {
   ) {}
 
   async load(owner: string, previousId: string | undefined, itemIds: readonly string[]): Promise<ConversationLookup> {
-    const previous = previousId === undefined ? undefined : (this.get(`r:${previousId}`, owner) as StoredResponse | undefined);
+    let previous: StoredResponse | undefined;
+    const stored = previousId === undefined ? undefined : this.get(`r:${previousId}`, owner);
+    if (stored !== undefined) {
+      const { input, output } = JSON.parse(stored) as { input: JsonObject[]; output: JsonObject[] };
+      previous = { id: previousId!, owner, input, output };
+    }
     const items = new Map<string, JsonObject>();
     for (const id of itemIds) {
-      const item = this.get(`i:${id}`, owner) as JsonObject | undefined;
-      if (item) items.set(id, item);
+      const item = this.get(`i:${id}`, owner);
+      if (item !== undefined) items.set(id, JSON.parse(item) as JsonObject);
     }
     return { previous, items };
   }
 
   async save(response: StoredResponse, ttlMs: number): Promise<boolean> {
-    const items = identifiedItems(response.output).map((item) => ({ item, size: JSON.stringify(item).length }));
-    const size = JSON.stringify(response.input).length + items.reduce((sum, i) => sum + i.size, 0);
-    if (size > this.maxChars) return false;
+    const json = JSON.stringify({ input: response.input, output: response.output });
+    const items = identifiedItems(response.output).map((item) => ({ id: item.id as string, json: JSON.stringify(item) }));
+    if (json.length + items.reduce((sum, i) => sum + i.json.length, 0) > this.maxChars) return false;
     const expires = this.clock() + ttlMs;
-    this.set(`r:${response.id}`, { owner: response.owner, value: response, size, expires });
-    for (const { item, size: itemSize } of items) {
-      this.set(`i:${item.id as string}`, { owner: response.owner, value: item, size: itemSize, expires });
-    }
+    this.set(`r:${response.id}`, { owner: response.owner, json, expires });
+    for (const item of items) this.set(`i:${item.id}`, { owner: response.owner, json: item.json, expires });
     this.evict();
     return true;
   }
@@ -52,20 +55,20 @@ export class MemoryConversationStore implements ConversationStore {
     return this.entries.size;
   }
 
-  private get(key: string, owner: string): StoredResponse | JsonObject | undefined {
+  private get(key: string, owner: string): string | undefined {
     const entry = this.entries.get(key);
     if (!entry) return undefined;
     if (entry.expires <= this.clock()) {
       this.forget(key);
       return undefined;
     }
-    return entry.owner === owner ? entry.value : undefined;
+    return entry.owner === owner ? entry.json : undefined;
   }
 
   private set(key: string, entry: Entry): void {
     this.forget(key);
     this.entries.set(key, entry);
-    this.chars += entry.size;
+    this.chars += entry.json.length;
   }
 
   /**
@@ -84,7 +87,7 @@ export class MemoryConversationStore implements ConversationStore {
   private forget(key: string): void {
     const entry = this.entries.get(key);
     if (!entry) return;
-    this.chars -= entry.size;
+    this.chars -= entry.json.length;
     this.entries.delete(key);
   }
 }
