@@ -368,7 +368,7 @@ router_settings:
 
   describe('unsupported Responses features', () => {
     it.each([
-      ['previous_response_id', { previous_response_id: 'resp_123' }],
+      ['conversation', { conversation: 'conv_123' }],
       ['background', { background: true }],
       ['tools[0]', { tools: [{ type: 'web_search' }] }],
       ['tools[1]', { tools: [weatherTool, { type: 'file_search', vector_store_ids: ['vs_1'] }] }],
@@ -390,13 +390,13 @@ router_settings:
       const response = await client.responses.create({
         model: 'lenient-model',
         input: 'hi',
-        previous_response_id: 'resp_123',
+        background: true,
         tools: [{ type: 'web_search' }, weatherTool],
       });
       expect(response.output_text).toBe('Hello from the fake upstream');
       const body = upstream.last().body;
       expect(body.model).toBe('llama-3.3-70b');
-      expect(body.previous_response_id).toBeUndefined();
+      expect(body.background).toBeUndefined();
       expect(body.tools).toEqual([{ type: 'function', function: expect.objectContaining({ name: 'get_weather' }) }]);
     });
 

@@ -19,6 +19,8 @@ describe('mapError', () => {
     [ErrorCode.ShuttingDown, 503, 'api_error', 'shutting_down'],
     [ErrorCode.DeploymentMisconfigured, 502, 'api_error', 'deployment_misconfigured'],
     [ErrorCode.Internal, 500, 'api_error', 'internal_error'],
+    [ErrorCode.PreviousResponseNotFound, 400, 'invalid_request_error', 'previous_response_not_found'],
+    [ErrorCode.ResponseStoreUnavailable, 503, 'api_error', 'response_store_unavailable'],
   ];
 
   it.each(table)('%s → %i %s/%s', (code, status, type, errorCode) => {

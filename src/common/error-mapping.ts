@@ -79,6 +79,12 @@ function describe(err: GatewayError): { status: number; type: string; code: stri
       return { status: 503, type: 'api_error', code: 'shutting_down' };
     case ErrorCode.NotReady:
       return { status: 503, type: 'api_error', code: 'not_ready' };
+    // OpenAI's own answer to an unknown previous_response_id; clients that recover by resending the
+    // whole conversation recognise this code.
+    case ErrorCode.PreviousResponseNotFound:
+      return { status: 400, type: 'invalid_request_error', code: 'previous_response_not_found' };
+    case ErrorCode.ResponseStoreUnavailable:
+      return { status: 503, type: 'api_error', code: 'response_store_unavailable' };
     case ErrorCode.Internal:
       return { status: 500, type: 'api_error', code: 'internal_error' };
     default: {

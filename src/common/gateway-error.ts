@@ -25,6 +25,10 @@ export enum ErrorCode {
   ShuttingDown = 'shutting_down',
   /** A readiness check failed (store, Redis, ...): the instance should get no traffic. */
   NotReady = 'not_ready',
+  /** previous_response_id names no bridged response this caller may continue (unknown, expired, not stored, another key's). */
+  PreviousResponseNotFound = 'previous_response_not_found',
+  /** The store of bridged responses (Redis) did not answer in time: a continuation cannot be built. */
+  ResponseStoreUnavailable = 'response_store_unavailable',
   Internal = 'internal_error',
 }
 

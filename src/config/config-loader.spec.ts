@@ -63,6 +63,8 @@ describe('config loader: malformed configs name the exact path', () => {
     ['unknown routing strategy', 'router_settings: { routing_strategy: fastest }', 'router_settings.routing_strategy: must be one of'],
     ['fallback to nowhere', `model_list:\n${ok()}router_settings:\n  fallbacks: [ { a: [ghost] } ]`, "router_settings.fallbacks.a: fallback 'ghost' is not a configured model"],
     ['unset master_key variable', 'general_settings: { master_key: os.environ/SB_TEST_UNSET_MASTER }', 'general_settings.master_key: environment variable SB_TEST_UNSET_MASTER is not set'],
+    ['responses_store_ttl below one second', 'general_settings: { responses_store_ttl: 0 }', 'general_settings.responses_store_ttl'],
+    ['responses_store_ttl not a number', 'general_settings: { responses_store_ttl: 1h }', 'general_settings.responses_store_ttl'],
   ];
 
   it.each(cases)('%s', (_name, yaml, expected) => {
@@ -217,6 +219,11 @@ general_settings:
       'mystery: unknown key, ignored',
       'router_settings.speed: unknown key, ignored',
     ]);
+  });
+
+  it('reads general_settings.responses_store_ttl in seconds, unset by default', () => {
+    expect(load('general_settings: { responses_store_ttl: 900 }').config.general.responsesStoreTtlSec).toBe(900);
+    expect(load('').config.general.responsesStoreTtlSec).toBeUndefined();
   });
 
   it('reads router settings in seconds and fills defaults', () => {

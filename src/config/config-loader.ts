@@ -170,6 +170,7 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
       logPrompts: general.log_prompts === true,
       storeResyncIntervalSeconds: general.store_resync_interval_seconds,
       metricsRequireAuth: general.metrics_require_auth === true,
+      responsesStoreTtlSec: typeof general.responses_store_ttl === 'number' ? general.responses_store_ttl : undefined,
     },
     litellm: { dropParams: sections.litellm_settings.drop_params === true },
     envRefs: envRefNames(raw),

@@ -81,6 +81,8 @@ export class GeneralSettingsSchema {
   @IsOptional() @IsBoolean() log_prompts?: boolean;
   @IsOptional() @IsNumber() @Min(0) store_resync_interval_seconds?: number;
   @IsOptional() @IsBoolean() metrics_require_auth?: boolean;
+  /** Seconds a bridged /v1/responses response can be continued (previous_response_id, item_reference). */
+  @IsOptional() @IsNumber() @Min(1) responses_store_ttl?: number;
 }
 
 export class LitellmSettingsSchema {
@@ -103,7 +105,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   ],
   general_settings: [
     'master_key', 'database_url', 'allow_file_model_edits', 'log_prompts', 'store_resync_interval_seconds',
-    'metrics_require_auth',
+    'metrics_require_auth', 'responses_store_ttl',
   ],
   litellm_settings: ['drop_params'],
 };

@@ -77,6 +77,8 @@ export interface GeneralSettings {
   readonly storeResyncIntervalSeconds?: number;
   /** general_settings.metrics_require_auth: GET /metrics needs the master key. Off by default. */
   readonly metricsRequireAuth?: boolean;
+  /** general_settings.responses_store_ttl: seconds a bridged response stays continuable (default 3600). */
+  readonly responsesStoreTtlSec?: number;
 }
 
 export interface LitellmSettings {

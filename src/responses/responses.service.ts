@@ -8,6 +8,8 @@ import { ModelResolutionService } from '../routing/model-resolution.service.js';
 import { ResolvedTarget, RouterService } from '../routing/router.service.js';
 import { DEPLOYMENT_HEADER } from '../chat/chat.service.js';
 import { ResponsesBridgeService } from './bridge/responses-bridge.service.js';
+import { ConversationStoreService } from './conversation/conversation-store.service.js';
+import type { ConversationTurn } from './conversation/conversation-turn.js';
 
 /**
  * /v1/responses. Resolution and routing are exactly the chat path's; only the call differs:
@@ -21,13 +23,17 @@ export class ResponsesService {
     private readonly router: RouterService,
     private readonly providers: ProviderRegistry,
     private readonly bridge: ResponsesBridgeService,
+    private readonly conversations: ConversationStoreService,
   ) {}
 
   async create(body: JsonObject & { model: string; stream?: boolean }, ctx: RequestContext): Promise<GatewayResult> {
     const resolution = this.resolver.resolve(body.model, 'responses', ctx.caller);
     const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'responses' as const, caller: ctx.caller };
+    // Only a bridged attempt needs it; one turn serves every attempt, so the store is read once.
+    let turn: ConversationTurn | undefined;
+    const bridged = () => (turn ??= this.conversations.turn(body, ctx.caller));
     if (body.stream === true) {
-      const { result, target } = await this.router.execute(resolution, (t, c) => this.stream(t, body, c), options);
+      const { result, target } = await this.router.execute(resolution, (t, c) => this.stream(t, body, bridged, c), options);
       const events = rewriteStreamModel(result.events, resolution.requestedName);
       return {
         kind: 'sse',
@@ -36,7 +42,7 @@ export class ResponsesService {
         headers: { ...result.headers, [DEPLOYMENT_HEADER]: target.deploymentId },
       };
     }
-    const { result, target } = await this.router.execute(resolution, (t, c) => this.json(t, body, c), options);
+    const { result, target } = await this.router.execute(resolution, (t, c) => this.json(t, body, bridged, c), options);
     const json = rewriteModel(result, resolution.requestedName);
     return {
       kind: 'json',
@@ -45,16 +51,17 @@ export class ResponsesService {
     };
   }
 
-  private json(target: ResolvedTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
+  /** Native deployments get previous_response_id and item references as sent: the upstream keeps that state. */
+  private async json(target: ResolvedTarget, body: JsonObject, bridged: () => ConversationTurn, ctx: UpstreamCallContext): Promise<JsonObject> {
     const adapter = this.providers.get(target.provider);
     if (this.isNative(target)) return adapter.responses(target, body, ctx);
-    return this.bridge.json(adapter, target, body, ctx);
+    return this.bridge.json(adapter, target, bridged(), ctx);
   }
 
-  private stream(target: ResolvedTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream> {
+  private async stream(target: ResolvedTarget, body: JsonObject, bridged: () => ConversationTurn, ctx: UpstreamCallContext): Promise<UpstreamStream> {
     const adapter = this.providers.get(target.provider);
     if (this.isNative(target)) return adapter.responsesStream(target, body, ctx);
-    return this.bridge.stream(adapter, target, body, ctx);
+    return this.bridge.stream(adapter, target, bridged(), ctx);
   }
 
   private isNative(target: ResolvedTarget): boolean {

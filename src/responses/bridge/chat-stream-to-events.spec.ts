@@ -125,12 +125,47 @@ describe('chatStreamToResponseEvents', () => {
 
   it('hands the final response to onComplete exactly when the stream completes', async () => {
     const completed: JsonObject[] = [];
-    await collect(chatStreamToResponseEvents(upstream([chunk({ content: 'ok' }, 'stop')]), request, context(), (r) => completed.push(r)));
+    await collect(
+      chatStreamToResponseEvents(upstream([chunk({ content: 'ok' }, 'stop')]), request, context(), async (r) => {
+        completed.push(r);
+        return r;
+      }),
+    );
     expect(completed).toHaveLength(1);
     expect(completed[0].status).toBe('completed');
     const failed: JsonObject[] = [];
-    await collect(chatStreamToResponseEvents(upstream([chunk({ content: 'x' })], 'boom'), request, context(), (r) => failed.push(r)));
+    await collect(
+      chatStreamToResponseEvents(upstream([chunk({ content: 'x' })], 'boom'), request, context(), async (r) => {
+        failed.push(r);
+        return r;
+      }),
+    );
     expect(failed).toHaveLength(0);
+  });
+
+  it('sends the final event only after onComplete has finished, with the response it returned', async () => {
+    let release!: () => void;
+    const gate = new Promise<void>((resolve) => (release = resolve));
+    const events = chatStreamToResponseEvents(upstream([chunk({ content: 'ok' }, 'stop')]), request, context(), async (r) => {
+      await gate;
+      return { ...r, store: false, marker: 'from onComplete' };
+    });
+    const seen: string[] = [];
+    let next = await events.next();
+    while (!next.done && next.value.event !== 'response.output_item.done') {
+      seen.push(next.value.event!);
+      next = await events.next();
+    }
+    let finalEvent: SseEvent | undefined;
+    const pending = events.next().then((r) => (finalEvent = r.done ? undefined : r.value));
+    await new Promise((resolve) => setTimeout(resolve, 20));
+    expect(finalEvent).toBeUndefined();
+    release();
+    await pending;
+    const final = JSON.parse(finalEvent!.data);
+    expect(final.type).toBe('response.completed');
+    expect(final.response).toMatchObject({ status: 'completed', store: false, marker: 'from onComplete' });
+    expect((await events.next()).done).toBe(true);
   });
 
   it('releases the upstream when the client stops reading', async () => {

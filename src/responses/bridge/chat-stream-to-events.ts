@@ -24,7 +24,11 @@ export async function* chatStreamToResponseEvents(
   chunks: AsyncIterable<SseEvent>,
   request: JsonObject,
   ctx: BridgeResponseContext,
-  onComplete?: (response: JsonObject) => void,
+  /**
+   * Runs before the final event is sent, so that a client reading response.completed can continue
+   * the response at once (on any replica); the response it returns is the one announced.
+   */
+  onComplete?: (response: JsonObject) => Promise<JsonObject>,
 ): AsyncGenerator<SseEvent> {
   const iterator = chunks[Symbol.asyncIterator]();
   // The first upstream event is awaited before anything is emitted: a failure here still
@@ -60,7 +64,8 @@ export async function* chatStreamToResponseEvents(
   }
   const response = state.finish();
   yield* state.drain();
-  onComplete?.(response);
+  state.announce(onComplete ? await onComplete(response) : response);
+  yield* state.drain();
 }
 
 interface TextState {
@@ -146,8 +151,11 @@ class StreamState {
       incomplete_details: incompleteDetails,
       usage: chatUsageToResponses(this.usage),
     };
-    this.emit(status === 'completed' ? 'response.completed' : 'response.incomplete', { response });
     return response;
+  }
+
+  announce(response: JsonObject): void {
+    this.emit(response.status === 'completed' ? 'response.completed' : 'response.incomplete', { response });
   }
 
   fail(err: unknown): void {

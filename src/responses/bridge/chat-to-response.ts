@@ -9,6 +9,8 @@ export interface BridgeResponseContext {
   readonly ids: IdSource;
   /** Unix seconds. */
   readonly now: () => number;
+  /** The response is going to be kept in the conversation store (the request did not say store: false). */
+  readonly stored?: boolean;
 }
 
 export type ResponseStatus = 'in_progress' | 'completed' | 'incomplete' | 'failed';
@@ -35,10 +37,10 @@ export function responseEnvelope(request: JsonObject, ctx: BridgeResponseContext
     model: ctx.requestedName,
     output: [],
     parallel_tool_calls: request.parallel_tool_calls ?? true,
-    previous_response_id: null,
+    previous_response_id: typeof request.previous_response_id === 'string' ? request.previous_response_id : null,
     reasoning: { effort: reasoning.effort ?? null, summary: reasoning.summary ?? null },
-    // Nothing is retrievable later by id: there is no stored response behind a bridged one.
-    store: false,
+    // Lowered to false after the fact when keeping it failed: the client then knows it cannot continue it.
+    store: ctx.stored === true,
     temperature: request.temperature ?? null,
     text: textConfig,
     tool_choice: request.tool_choice ?? 'auto',

@@ -3,44 +3,51 @@ import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
 import type { JsonObject, ProviderAdapter, UpstreamCallContext, UpstreamStream } from '../../providers/provider-adapter.js';
 import { providerInfo } from '../../providers/provider-catalog.js';
 import type { ResolvedTarget } from '../../routing/router.service.js';
+import { ConversationStoreService } from '../conversation/conversation-store.service.js';
+import type { ConversationTurn, ExpandedTurn } from '../conversation/conversation-turn.js';
 import { IdSource, randomIds } from './bridge-ids.js';
-import { BridgeItemStore } from './bridge-item-store.js';
 import { BridgeResponseContext, chatToResponse } from './chat-to-response.js';
 import { chatStreamToResponseEvents } from './chat-stream-to-events.js';
 import { BridgeRequestOptions, responsesToChat } from './responses-to-chat.js';
 
 /**
  * Serves /v1/responses on top of any adapter's chat()/chatStream(): translate the request,
- * call chat on the deployment the router picked, translate the result back.
+ * call chat on the deployment the router picked, translate the result back. Conversation state
+ * (previous_response_id, item_reference, store) lives in the ConversationStoreService.
  */
 @Injectable()
 export class ResponsesBridgeService {
   private readonly logger = new Logger('ResponsesBridge');
-  private readonly items = new BridgeItemStore();
   private readonly ids: IdSource = randomIds;
 
-  async json(adapter: ProviderAdapter, target: ResolvedTarget, request: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
-    const chat = await adapter.chat(target, this.toChat(target, request, false, ctx), ctx).catch(inResponsesTerms);
-    const response = chatToResponse(chat, request, this.context(target));
-    this.items.remember(response.output);
-    return response;
+  constructor(private readonly conversations: ConversationStoreService) {}
+
+  async json(adapter: ProviderAdapter, target: ResolvedTarget, turn: ConversationTurn, ctx: UpstreamCallContext): Promise<JsonObject> {
+    const expanded = await turn.expand();
+    const chat = await adapter.chat(target, this.toChat(target, turn.request, expanded, false, ctx), ctx).catch(inResponsesTerms);
+    const response = chatToResponse(chat, turn.request, this.context(target, turn));
+    return this.conversations.remember(turn, turn.storedInput(expanded), response, ctx.requestId);
   }
 
-  async stream(adapter: ProviderAdapter, target: ResolvedTarget, request: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream> {
-    const upstream = await adapter.chatStream(target, this.toChat(target, request, true, ctx), ctx).catch(inResponsesTerms);
+  async stream(adapter: ProviderAdapter, target: ResolvedTarget, turn: ConversationTurn, ctx: UpstreamCallContext): Promise<UpstreamStream> {
+    const expanded = await turn.expand();
+    const upstream = await adapter.chatStream(target, this.toChat(target, turn.request, expanded, true, ctx), ctx).catch(inResponsesTerms);
     return {
       headers: upstream.headers,
-      events: chatStreamToResponseEvents(upstream.events, request, this.context(target), (response) => this.items.remember(response.output)),
+      events: chatStreamToResponseEvents(upstream.events, turn.request, this.context(target, turn), (response) =>
+        this.conversations.remember(turn, turn.storedInput(expanded), response, ctx.requestId),
+      ),
     };
   }
 
-  private toChat(target: ResolvedTarget, request: JsonObject, stream: boolean, ctx: UpstreamCallContext): JsonObject {
+  private toChat(target: ResolvedTarget, request: JsonObject, expanded: ExpandedTurn, stream: boolean, ctx: UpstreamCallContext): JsonObject {
     const options: BridgeRequestOptions = {
       dropParams: target.settings.dropParams === true,
       maxTokensField: maxTokensField(target),
       modelName: target.requestedName,
       provider: target.provider,
-      lookupItem: (id) => this.items.lookup(id),
+      lookupItem: (id) => expanded.items.get(id),
+      history: expanded.history,
     };
     const { body, dropped } = responsesToChat({ ...request, stream }, options);
     if (dropped.length > 0) {
@@ -49,8 +56,8 @@ export class ResponsesBridgeService {
     return body;
   }
 
-  private context(target: ResolvedTarget): BridgeResponseContext {
-    return { requestedName: target.requestedName, ids: this.ids, now: () => Math.floor(Date.now() / 1000) };
+  private context(target: ResolvedTarget, turn: ConversationTurn): BridgeResponseContext {
+    return { requestedName: target.requestedName, ids: this.ids, now: () => Math.floor(Date.now() / 1000), stored: turn.keep };
   }
 }
 

@@ -74,7 +74,7 @@ describe('Responses request → Chat request (golden files)', () => {
   it('names the model, the provider and the way out in an unsupported-parameter error', () => {
     expect(() =>
       responsesToChat(
-        { model: 'claude', input: 'hi', previous_response_id: 'resp_1' },
+        { model: 'claude', input: 'hi', background: true },
         { dropParams: false, maxTokensField: 'max_tokens', modelName: 'claude', provider: 'anthropic' },
       ),
     ).toThrow(/model 'claude'.*provider anthropic.*drop_params: true/s);

@@ -1,13 +1,15 @@
-import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
+import { ErrorCode, GatewayError, truncate } from '../../common/gateway-error.js';
 import type { JsonObject } from '../../providers/provider-adapter.js';
 
 /**
  * Responses API request → Chat Completions request, for providers that only speak chat.
  *
- * Everything with a chat equivalent is translated; Responses-only features (server-side state,
- * built-in tools) have none, so they are rejected with a 400 naming the parameter, or dropped
- * when drop_params is in effect. Fields the gateway does not know are passed through, like on
- * every inference endpoint: the upstream is the judge of provider-specific extras.
+ * Everything with a chat equivalent is translated; Responses-only features (conversations,
+ * background runs, built-in tools) have none, so they are rejected with a 400 naming the parameter,
+ * or dropped when drop_params is in effect. previous_response_id and item_reference are resolved
+ * by the caller from the conversation store and come in as `history` and `lookupItem`. Fields the
+ * gateway does not know are passed through, like on every inference endpoint: the upstream is the
+ * judge of provider-specific extras.
  */
 export interface BridgeRequestOptions {
   /** drop_params in effect for the deployment: unsupported features are dropped instead of rejected. */
@@ -19,6 +21,8 @@ export interface BridgeRequestOptions {
   readonly provider: string;
   /** Output items of earlier bridged responses, to resolve `item_reference` inputs. */
   readonly lookupItem?: (id: string) => JsonObject | undefined;
+  /** The conversation a previous_response_id stands for (its input and output items): sent before `input`. */
+  readonly history?: readonly JsonObject[];
 }
 
 export interface BridgedChatRequest {
@@ -54,6 +58,8 @@ class RequestTranslator {
     } else if (Array.isArray(req.instructions)) {
       req.instructions.forEach((item, i) => this.addItem(messages, item, `instructions[${i}]`));
     }
+    // As at OpenAI, this request's instructions come first and the previous response's do not carry over.
+    this.options.history?.forEach((item, i) => this.addItem(messages, item, `previous_response_id[${i}]`));
     if (typeof req.input === 'string') {
       messages.push({ role: 'user', content: req.input });
     } else if (Array.isArray(req.input)) {
@@ -97,9 +103,6 @@ class RequestTranslator {
 
   /** Features that need OpenAI's server-side state or background workers. */
   private rejectStatefulFeatures(req: JsonObject): void {
-    if (req.previous_response_id !== undefined && req.previous_response_id !== null) {
-      this.unsupported('previous_response_id', 'Continuing a stored response');
-    }
     if (req.conversation !== undefined && req.conversation !== null) this.unsupported('conversation', 'Conversations');
     if (req.background === true) this.unsupported('background', 'Background responses');
     if (req.prompt !== undefined && req.prompt !== null) this.unsupported('prompt', 'Stored prompt templates');
@@ -122,7 +125,15 @@ class RequestTranslator {
         const id = requireString(item.id, `${path}.id`);
         const stored = viaReference ? undefined : this.options.lookupItem?.(id);
         if (stored) this.addItem(messages, stored, path, true);
-        else this.unsupported(path, `The item_reference '${id}' (this gateway keeps earlier output items only briefly; send the item itself, e.g. with store: false)`);
+        else if (this.options.dropParams) this.dropped.push(path);
+        else {
+          throw GatewayError.invalid(
+            `Invalid '${path}': the item_reference '${truncate(id, 200)}' matches no output item of an earlier response kept for this key. ` +
+              `Responses of models without a native Responses API are kept for general_settings.responses_store_ttl seconds, ` +
+              `and not at all with store: false; send the item itself instead.`,
+            path,
+          );
+        }
         return;
       }
       case 'reasoning':
