@@ -1,9 +1,8 @@
 import OpenAI from 'openai';
-import pg from 'pg';
 import { cleanEnv, CliRun, freePort, runCli, waitUntilServing, writeTempConfig } from './helpers/cli.js';
 import { FakeUpstream, sleep } from './helpers/fake-upstream.js';
 import { admin, MASTER_KEY } from './helpers/store-backends.js';
-import { describeWithServices, testService } from './helpers/test-services.js';
+import { describeWithServices, testService, withClient } from './helpers/test-services.js';
 
 /**
  * Two gateway processes (`node dist/main.js`) sharing one PostgreSQL database and one Redis:
@@ -204,13 +203,3 @@ general_settings:
     expect(rows).toHaveLength(1);
   });
 });
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}

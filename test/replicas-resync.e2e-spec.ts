@@ -1,10 +1,9 @@
 import { ChildProcess, execFileSync, spawn } from 'node:child_process';
 import net from 'node:net';
-import pg from 'pg';
 import { cleanEnv, CliRun, freePort, runCli, waitUntilServing, writeTempConfig } from './helpers/cli.js';
 import { FakeUpstream, sleep } from './helpers/fake-upstream.js';
 import { admin, MASTER_KEY } from './helpers/store-backends.js';
-import { describeWithServices, REQUIRE_TEST_SERVICES, testService } from './helpers/test-services.js';
+import { describeWithServices, REQUIRE_TEST_SERVICES, testService, withClient } from './helpers/test-services.js';
 
 /**
  * Replicas that miss an invalidation still converge. Three gateway processes share one PostgreSQL
@@ -208,14 +207,4 @@ function answersPing(port: number): Promise<boolean> {
     socket.on('connect', () => socket.write('PING\r\n'));
     socket.on('data', (chunk) => done(chunk.toString('utf8').includes('+PONG')));
   });
-}
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }

@@ -1,9 +1,8 @@
 import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pg from 'pg';
 import { cleanEnv, CliRun, freePort, runCli, waitUntilServing, writeTempConfig } from './helpers/cli.js';
-import { describeWithServices, testService } from './helpers/test-services.js';
+import { describeWithServices, testService, withClient } from './helpers/test-services.js';
 
 /**
  * Where `node dist/main.js` keeps its store: DATA_DIR, --data-dir (which wins), ./data relative to
@@ -88,13 +87,3 @@ describeWithServices('store location: general_settings.database_url', [postgres]
     expect(tables).toEqual(expect.arrayContaining(['models', 'aliases', 'virtual_keys']));
   }, 40_000);
 });
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
-}

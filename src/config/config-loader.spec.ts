@@ -221,6 +221,17 @@ general_settings:
     ]);
   });
 
+  it('retry_policy keys the router does not apply load with a warning; the applied ones without', () => {
+    const { config, warnings } = load(
+      'router_settings:\n  retry_policy: { TimeoutErrorRetries: 1, RateLimitErrorRetries: 2, InternalServerErrorRetries: 3, BadRequestErrorRetries: 4, TimeoutRetries: 5 }',
+    );
+    expect(warnings.sort()).toEqual([
+      'router_settings.retry_policy.BadRequestErrorRetries: ignored, these errors are never retried (4xx answers cannot change on a retry)',
+      'router_settings.retry_policy.TimeoutRetries: unknown key, ignored (known: TimeoutErrorRetries, RateLimitErrorRetries, InternalServerErrorRetries)',
+    ]);
+    expect(config.router.retryPolicy).toMatchObject({ TimeoutErrorRetries: 1, RateLimitErrorRetries: 2, InternalServerErrorRetries: 3 });
+  });
+
   it('reads general_settings.responses_store_ttl in seconds, unset by default', () => {
     expect(load('general_settings: { responses_store_ttl: 900 }').config.general.responsesStoreTtlSec).toBe(900);
     expect(load('').config.general.responsesStoreTtlSec).toBeUndefined();

@@ -95,7 +95,7 @@ const SECTIONS = {
 
 export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ConfigAnalysis {
   const issues: ConfigIssue[] = [];
-  const warnings = unknownKeyWarnings(raw);
+  const warnings = [...unknownKeyWarnings(raw), ...retryPolicyWarnings(raw)];
   const effectiveEnv = withConfigEnvironment(raw, env);
   const { value: resolvedValue, missing } = resolveEnvRefs(raw, effectiveEnv);
   const resolved = resolvedValue as Record<string, unknown>;
@@ -326,6 +326,28 @@ function normalizeNameList(raw: unknown, path: string, issues: ConfigIssue[]): s
     return [];
   }
   return raw as string[];
+}
+
+/** The retry_policy keys the router applies (see retryPolicyKey in routing/failure-classifier.ts). */
+const APPLIED_RETRY_POLICY_KEYS = ['TimeoutErrorRetries', 'RateLimitErrorRetries', 'InternalServerErrorRetries'];
+/** LiteLLM keys for errors Switchboard never retries, whatever the count: a retry cannot change the answer. */
+const NEVER_RETRIED_POLICY_KEYS = ['BadRequestErrorRetries', 'AuthenticationErrorRetries', 'ContentPolicyViolationErrorRetries'];
+
+/** A LiteLLM config that sets these should load, but the operator must not believe they act. */
+function retryPolicyWarnings(raw: Record<string, unknown>): string[] {
+  const policy = (raw.router_settings as Record<string, unknown> | undefined)?.retry_policy;
+  if (!policy || typeof policy !== 'object' || Array.isArray(policy)) return [];
+  const warnings: string[] = [];
+  for (const key of Object.keys(policy)) {
+    if (APPLIED_RETRY_POLICY_KEYS.includes(key)) continue;
+    const path = `router_settings.retry_policy.${key}`;
+    warnings.push(
+      NEVER_RETRIED_POLICY_KEYS.includes(key)
+        ? `${path}: ignored, these errors are never retried (4xx answers cannot change on a retry)`
+        : `${path}: unknown key, ignored (known: ${APPLIED_RETRY_POLICY_KEYS.join(', ')})`,
+    );
+  }
+  return warnings;
 }
 
 function normalizeRetryPolicy(raw: unknown, issues: ConfigIssue[]): Record<string, number> {

@@ -3,11 +3,10 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { NestExpressApplication } from '@nestjs/platform-express';
-import pg from 'pg';
 import { createApp } from '../../src/bootstrap.js';
 import { readConfigFile } from '../../src/config/config-loader.js';
 import type { StoreLocation } from '../../src/config/gateway-options.js';
-import { describeWithServices, testService, TestService } from './test-services.js';
+import { describeWithServices, testService, TestService, withClient } from './test-services.js';
 
 /** A fresh, isolated store for one test file: a temp dir for SQLite, a new database for PostgreSQL. */
 export interface TestStore {
@@ -72,16 +71,6 @@ export const BACKENDS: Backend[] = [
 
 export function describeBackends(title: string, fn: (backend: Backend) => void): void {
   for (const backend of BACKENDS) describeWithServices(`${title} [${backend.name}]`, backend.services, () => fn(backend));
-}
-
-async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    return await fn(client);
-  } finally {
-    await client.end();
-  }
 }
 
 export interface AdminGateway {

@@ -110,3 +110,14 @@ function redact(url: string): string {
     return '(unparseable URL)';
   }
 }
+
+/** One PostgreSQL connection for the duration of fn (creating and dropping a suite's own database). */
+export async function withClient<T>(url: string, fn: (c: pg.Client) => Promise<T>): Promise<T> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    return await fn(client);
+  } finally {
+    await client.end();
+  }
+}
