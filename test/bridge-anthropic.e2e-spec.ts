@@ -143,6 +143,88 @@ router_settings:
     expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
   });
 
+  describe('extended thinking → a reasoning item first', () => {
+    const thinking = { type: 'thinking', thinking: 'Paris is the capital; say so briefly.', signature: 'sig_fake' };
+
+    it('responses.create: output[0] is the reasoning, as summary_text, before the message', async () => {
+      fake.enqueue({ message: { content: [thinking, { type: 'text', text: 'Paris.' }] } });
+      const response = await client.responses.create({ model: 'claude', input: 'Capital of France?', reasoning: { effort: 'low' } });
+
+      expect(fake.last().body.thinking).toEqual({ type: 'enabled', budget_tokens: 1024 });
+      expect(response.output.map((o) => o.type)).toEqual(['reasoning', 'message']);
+      expect(response.output[0]).toEqual({
+        id: expect.stringMatching(/^rs_/),
+        type: 'reasoning',
+        summary: [{ type: 'summary_text', text: 'Paris is the capital; say so briefly.' }],
+      });
+      expect(response.output_text).toBe('Paris.');
+    });
+
+    it('responses.stream: reasoning events first, contiguous sequence numbers, the reasoning item in the final response', async () => {
+      fake.enqueue({ message: { content: [thinking, { type: 'text', text: 'Paris.' }] } });
+      const stream = client.responses.stream({ model: 'claude', input: 'Capital of France?', reasoning: { effort: 'low' } });
+      const events: ResponseStreamEvent[] = [];
+      for await (const e of stream) events.push(e);
+      const final = await stream.finalResponse();
+
+      expect(fake.last().body.stream).toBe(true);
+      expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+      const types = events.map((e) => e.type);
+      // The fake splits the thinking into three deltas; one summary part holds them all.
+      expect(types.slice(0, 11)).toEqual([
+        'response.created',
+        'response.in_progress',
+        'response.output_item.added',
+        'response.reasoning_summary_part.added',
+        'response.reasoning_summary_text.delta',
+        'response.reasoning_summary_text.delta',
+        'response.reasoning_summary_text.delta',
+        'response.reasoning_summary_text.done',
+        'response.reasoning_summary_part.done',
+        'response.output_item.done',
+        'response.output_item.added',
+      ]);
+      expect(types[types.length - 1]).toBe('response.completed');
+      const reasoningEvents = events.filter((e) => e.type.startsWith('response.reasoning_summary'));
+      expect(reasoningEvents.every((e) => 'output_index' in e && e.output_index === 0 && 'summary_index' in e && e.summary_index === 0)).toBe(true);
+      const deltas = events.filter((e) => e.type === 'response.reasoning_summary_text.delta').map((e) => (e as { delta: string }).delta);
+      expect(deltas.join('')).toBe(thinking.thinking);
+      const messageAdded = events[10];
+      expect(messageAdded).toMatchObject({ output_index: 1, item: { type: 'message' } });
+      expect(final.output.map((o) => o.type)).toEqual(['reasoning', 'message']);
+      expect(final.output[0]).toMatchObject({ type: 'reasoning', summary: [{ type: 'summary_text', text: thinking.thinking }] });
+      expect(final.output_text).toBe('Paris.');
+    });
+
+    it('a later turn continues it with previous_response_id (or references the reasoning item); no reasoning goes upstream', async () => {
+      fake.enqueue({
+        message: { content: [thinking, { type: 'tool_use', id: 'toolu_r1', name: 'get_weather', input: { city: 'Paris' } }] },
+      });
+      const first = await client.responses.create({ model: 'claude', input: 'Weather in Paris?', tools: [weatherTool], reasoning: { effort: 'low' } });
+      expect(first.output.map((o) => o.type)).toEqual(['reasoning', 'function_call']);
+
+      const second = await client.responses.create({
+        model: 'claude',
+        previous_response_id: first.id,
+        tools: [weatherTool],
+        input: [
+          { type: 'item_reference', id: first.output[0].id! },
+          { type: 'function_call_output', call_id: 'toolu_r1', output: '18C' },
+        ],
+      });
+      expect(fake.last().body.messages).toEqual([
+        { role: 'user', content: 'Weather in Paris?' },
+        { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_r1', name: 'get_weather', input: { city: 'Paris' } }] },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_r1', content: '18C' }] },
+      ]);
+      expect(second.output_text).toBe('The tools said: 18C');
+
+      const third = await client.responses.create({ model: 'claude', previous_response_id: second.id, input: 'Thanks' });
+      expect(fake.last().body.messages).toHaveLength(5);
+      expect(third.output_text).toBe('Echo: Thanks');
+    });
+  });
+
   describe('text.format json_schema (a forced tool upstream)', () => {
     const JSON_TOOL = 'switchboard_json_response';
     const city = {
@@ -233,6 +315,27 @@ router_settings:
           { type: 'text', text: 'Let me look.' },
           { type: 'tool_use', id: 'toolu_03', name: 'weather', input: { city: 'Oslo' } },
         ],
+      });
+    });
+
+    it('reasoning reaches reasoningText, and the item_reference the next step sends for it resolves', async () => {
+      const thinking = { type: 'thinking', thinking: 'Check before answering.', signature: 'sig_fake' };
+      fake.enqueue({ message: { content: [thinking, { type: 'text', text: 'Paris.' }] } });
+      const generated = await generateText({ model: vercel('claude'), prompt: 'Capital of France?' });
+      expect(generated.reasoningText).toBe('Check before answering.');
+      expect(generated.text).toBe('Paris.');
+
+      fake.reset();
+      fake.enqueue({ message: { content: [thinking, { type: 'tool_use', id: 'toolu_05', name: 'weather', input: { city: 'Oslo' } }] } });
+      const result = streamText({ model: vercel('claude'), prompt: 'Weather in Oslo?', tools: { weather }, stopWhen: stepCountIs(3) });
+      expect(await result.text).toBe('The tools said: Oslo: 18C');
+      const steps = await result.steps;
+      expect(steps[0].reasoningText).toBe('Check before answering.');
+      // Step two refers to the step-one items by id (store is on): a reference the gateway could not resolve would be a 400.
+      expect(fake.requests).toHaveLength(2);
+      expect(fake.requests[1].body.messages[1]).toEqual({
+        role: 'assistant',
+        content: [{ type: 'tool_use', id: 'toolu_05', name: 'weather', input: { city: 'Oslo' } }],
       });
     });
 

@@ -167,7 +167,7 @@ export function fullMessage(m: FakeMessage, model: string): any {
   };
 }
 
-/** A message as the streamed event sequence Anthropic sends, text and tool input split into several deltas. */
+/** A message as the streamed event sequence Anthropic sends, text, thinking and tool input split into several deltas. */
 export function messageEvents(message: any): [string, unknown][] {
   const events: [string, unknown][] = [];
   const start = { ...message, content: [], stop_reason: null, stop_sequence: null, usage: { ...message.usage, output_tokens: 1 } };
@@ -179,6 +179,12 @@ export function messageEvents(message: any): [string, unknown][] {
       for (const piece of pieces(block.text)) {
         events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'text_delta', text: piece } }]);
       }
+    } else if (block.type === 'thinking') {
+      events.push(['content_block_start', { type: 'content_block_start', index, content_block: { type: 'thinking', thinking: '', signature: '' } }]);
+      for (const piece of pieces(block.thinking)) {
+        events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'thinking_delta', thinking: piece } }]);
+      }
+      events.push(['content_block_delta', { type: 'content_block_delta', index, delta: { type: 'signature_delta', signature: block.signature ?? 'sig' } }]);
     } else if (block.type === 'tool_use') {
       events.push(['content_block_start', { type: 'content_block_start', index, content_block: { ...block, input: {} } }]);
       for (const piece of pieces(JSON.stringify(block.input))) {

@@ -2,10 +2,10 @@ import { randomBytes } from 'node:crypto';
 
 /**
  * Where bridged responses get their ids. Injected so golden tests can pin ids; production uses
- * random ones shaped like OpenAI's (`resp_…`, `msg_…`, `fc_…`, `call_…`).
+ * random ones shaped like OpenAI's (`resp_…`, `rs_…`, `msg_…`, `fc_…`, `call_…`).
  */
 export interface IdSource {
-  next(prefix: 'resp' | 'msg' | 'fc' | 'call'): string;
+  next(prefix: 'resp' | 'rs' | 'msg' | 'fc' | 'call'): string;
 }
 
 export const randomIds: IdSource = {

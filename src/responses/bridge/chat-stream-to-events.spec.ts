@@ -123,6 +123,30 @@ describe('chatStreamToResponseEvents', () => {
     expect(last.response.error.message).toMatch(/interleaved/);
   });
 
+  it('opens a new reasoning item for reasoning that follows a tool call (interleaved thinking)', async () => {
+    const chunks = [
+      chunk({ reasoning_content: 'Need the weather.' }),
+      chunk({ tool_calls: [{ index: 0, id: 'call_a', function: { name: 'get_weather', arguments: '{}' } }] }),
+      chunk({ reasoning_content: 'Now answer.' }),
+      chunk({ content: 'Sunny.' }, 'stop'),
+    ];
+    const events = (await collect(chatStreamToResponseEvents(upstream(chunks), request, context()))).map((e) => JSON.parse(e.data));
+    expect(events.map((e) => e.sequence_number)).toEqual(events.map((_, i) => i));
+    const final = events[events.length - 1];
+    expect(final.response.output.map((item: JsonObject) => item.type)).toEqual(['reasoning', 'function_call', 'reasoning', 'message']);
+    expect(final.response.output[2]).toEqual({ id: 'rs_4', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Now answer.' }] });
+    // Every item opened was closed, each once, in output order.
+    const done = events.filter((e) => e.type === 'response.output_item.done').map((e) => e.output_index);
+    expect(done).toEqual([0, 1, 2, 3]);
+  });
+
+  it('keeps the reasoning received so far in response.failed when the upstream breaks off mid-reasoning', async () => {
+    const events = await collect(chatStreamToResponseEvents(upstream([chunk({ reasoning_content: 'Hmm' })], 'reset'), request, context()));
+    const failed = JSON.parse(events[events.length - 2].data);
+    expect(failed.type).toBe('response.failed');
+    expect(failed.response.output).toEqual([{ id: 'rs_2', type: 'reasoning', summary: [{ type: 'summary_text', text: 'Hmm' }] }]);
+  });
+
   it('hands the final response to onComplete exactly when the stream completes', async () => {
     const completed: JsonObject[] = [];
     await collect(

@@ -9,14 +9,17 @@ import {
   functionCallItem,
   messageItem,
   outputTextPart,
+  reasoningItem,
   responseEnvelope,
+  summaryTextPart,
 } from './chat-to-response.js';
 
 /**
  * A Chat Completions chunk stream → the Responses API event stream.
  *
- * Output is emitted one item at a time, as OpenAI does: a message item (text, refusal) is
- * closed when a function call starts, and a function call when the next one starts. Every
+ * Output is emitted one item at a time, as OpenAI does: a reasoning item (the chunks'
+ * `reasoning_content`) is closed when text or a function call starts, a message item (text,
+ * refusal) when a function call starts, and a function call when the next one starts. Every
  * event carries a `sequence_number` counted here, including the final `response.failed`
  * when the upstream breaks off, so the numbering never has gaps or repeats.
  */
@@ -74,6 +77,12 @@ interface TextState {
   part?: { kind: 'output_text' | 'refusal'; index: number; value: JsonObject };
 }
 
+interface ReasoningState {
+  readonly item: JsonObject & { summary: JsonObject[] };
+  readonly outputIndex: number;
+  readonly part: JsonObject & { text: string };
+}
+
 interface ToolState {
   readonly item: JsonObject & { arguments: string; name: string };
   readonly outputIndex: number;
@@ -85,6 +94,7 @@ class StreamState {
   private pending: SseEvent[] = [];
   private readonly envelope: JsonObject;
   private readonly output: JsonObject[] = [];
+  private reasoning?: ReasoningState;
   private message?: TextState;
   private tool?: ToolState;
   private readonly tools = new Map<number | string, ToolState>();
@@ -121,6 +131,7 @@ class StreamState {
     const choice = Array.isArray(chunk.choices) ? chunk.choices.find((c) => isObject(c) && (c.index ?? 0) === 0) : undefined;
     if (!isObject(choice)) return;
     const delta = isObject(choice.delta) ? choice.delta : {};
+    if (typeof delta.reasoning_content === 'string' && delta.reasoning_content.length > 0) this.appendReasoning(delta.reasoning_content);
     if (typeof delta.content === 'string' && delta.content.length > 0) this.appendText('output_text', delta.content);
     if (typeof delta.refusal === 'string' && delta.refusal.length > 0) this.appendText('refusal', delta.refusal);
     if (Array.isArray(delta.tool_calls)) {
@@ -138,10 +149,11 @@ class StreamState {
 
   finish(): JsonObject {
     const { status, incompleteDetails } = finishToStatus(this.finishReason);
-    if (this.output.length === 0) {
-      // Like the non-streamed bridge: a response always has at least an (empty) message.
+    if (!this.output.some((item) => item.type !== 'reasoning')) {
+      // Like the non-streamed bridge: a response always has a message, if only an empty one.
       this.openPart('output_text');
     }
+    this.closeReasoning();
     this.closeMessage(status === 'incomplete' ? 'incomplete' : 'completed');
     this.closeTool();
     const response = {
@@ -172,6 +184,35 @@ class StreamState {
     this.emit('error', fields as JsonObject);
   }
 
+  private appendReasoning(delta: string): void {
+    if (!this.reasoning) {
+      this.closeMessage('completed');
+      this.closeTool();
+      const item = reasoningItem(this.ctx.ids.next('rs'), '');
+      const outputIndex = this.output.length;
+      this.output.push(item);
+      this.emit('response.output_item.added', { output_index: outputIndex, item });
+      // Reasoning from a chat upstream is one running text: a single summary part holds it.
+      const part = summaryTextPart('') as ReasoningState['part'];
+      item.summary.push(part);
+      this.reasoning = { item, outputIndex, part };
+      this.emit('response.reasoning_summary_part.added', { item_id: item.id, output_index: outputIndex, summary_index: 0, part });
+    }
+    const reasoning = this.reasoning;
+    reasoning.part.text += delta;
+    this.emit('response.reasoning_summary_text.delta', { item_id: reasoning.item.id, output_index: reasoning.outputIndex, summary_index: 0, delta });
+  }
+
+  private closeReasoning(): void {
+    const reasoning = this.reasoning;
+    if (!reasoning) return;
+    const base = { item_id: reasoning.item.id, output_index: reasoning.outputIndex, summary_index: 0 };
+    this.emit('response.reasoning_summary_text.done', { ...base, text: reasoning.part.text });
+    this.emit('response.reasoning_summary_part.done', { ...base, part: reasoning.part });
+    this.emit('response.output_item.done', { output_index: reasoning.outputIndex, item: reasoning.item });
+    this.reasoning = undefined;
+  }
+
   private appendText(kind: 'output_text' | 'refusal', delta: string): void {
     const message = this.openPart(kind);
     const part = message.part!;
@@ -188,6 +229,7 @@ class StreamState {
   /** The open message item with an open part of the given kind, opening either as needed. */
   private openPart(kind: 'output_text' | 'refusal'): TextState {
     if (!this.message) {
+      this.closeReasoning();
       this.closeTool();
       const item = messageItem(this.ctx.ids.next('msg'), 'in_progress', []) as TextState['item'];
       this.message = { item, outputIndex: this.output.length };
@@ -237,6 +279,7 @@ class StreamState {
     const key = typeof call.index === 'number' ? call.index : typeof call.id === 'string' && call.id ? call.id : this.currentToolKey();
     let state = this.tools.get(key);
     if (!state) {
+      this.closeReasoning();
       this.closeMessage('completed');
       this.closeTool();
       const callId = typeof call.id === 'string' && call.id ? call.id : this.ctx.ids.next('call');

@@ -36,6 +36,14 @@ describe('Chat completion → Response object (golden files)', () => {
     expect(response).toEqual(golden.response);
   });
 
+  it('adds no reasoning item for an empty or non-string reasoning_content', () => {
+    for (const reasoning_content of ['', null, 42]) {
+      const chat = { choices: [{ index: 0, message: { role: 'assistant', content: 'hi', reasoning_content }, finish_reason: 'stop' }] };
+      const output = chatToResponse(chat, { model: 'm' }, context('m')).output as JsonObject[];
+      expect(output.map((item) => item.type)).toEqual(['message']);
+    }
+  });
+
   it('fails as an upstream error when the completion has no choices', () => {
     expect(() => chatToResponse({ choices: [] }, { model: 'm' }, context('m'))).toThrow(GatewayError);
     expect(() => chatToResponse({ choices: [] }, { model: 'm' }, context('m'))).toThrow(/no choices/);

@@ -84,6 +84,19 @@ export function messageItem(id: string, status: string, content: JsonObject[]): 
   return { id, type: 'message', status, content, role: 'assistant' };
 }
 
+/**
+ * The model's reasoning (Chat's de-facto `reasoning_content`) as a Responses reasoning item. It goes
+ * into `summary`, not `content`: `summary` is the field every client reads (the openai SDK types
+ * require it, the Vercel AI SDK reads nothing else), and the summary events are what they stream.
+ */
+export function reasoningItem(id: string, text: string): JsonObject & { summary: JsonObject[] } {
+  return { id, type: 'reasoning', summary: text ? [summaryTextPart(text)] : [] };
+}
+
+export function summaryTextPart(text: string): JsonObject {
+  return { type: 'summary_text', text };
+}
+
 export function functionCallItem(id: string, status: string, callId: string, name: string, args: string): JsonObject {
   return { id, type: 'function_call', status, arguments: args, call_id: callId, name };
 }
@@ -102,7 +115,10 @@ export function chatToResponse(chat: JsonObject, request: JsonObject, ctx: Bridg
   const toolCalls = Array.isArray(message.tool_calls) ? message.tool_calls.filter(isObject) : [];
 
   const output: JsonObject[] = [];
-  // Always at least one item, so a response with neither text nor calls still has an (empty) message.
+  if (typeof message.reasoning_content === 'string' && message.reasoning_content.length > 0) {
+    output.push(reasoningItem(ctx.ids.next('rs'), message.reasoning_content));
+  }
+  // A response with neither text nor calls still has an (empty) message, reasoning or not: clients look for the answer there.
   if (text.length > 0 || refusal || toolCalls.length === 0) {
     const parts: JsonObject[] = [];
     if (text.length > 0 || !refusal) parts.push(outputTextPart(text));

@@ -3,7 +3,7 @@ import type { Caller } from '../../auth/caller.js';
 import { ConfigRegistryService } from '../../config/config-registry.service.js';
 import type { JsonObject } from '../../providers/provider-adapter.js';
 import { RedisService } from '../../redis/redis.service.js';
-import type { ConversationStore } from './conversation-store.js';
+import { ConversationStore, keptOutput } from './conversation-store.js';
 import { ConversationTurn } from './conversation-turn.js';
 import { MemoryConversationStore } from './memory-conversation-store.js';
 import { RedisConversationStore } from './redis-conversation-store.js';
@@ -40,7 +40,7 @@ export class ConversationStoreService {
     if (!turn.keep || typeof response.id !== 'string' || !Array.isArray(response.output)) return response;
     let kept = false;
     try {
-      kept = await this.store.save({ id: response.id, owner: turn.owner, input, output: response.output as JsonObject[] }, this.ttlMs);
+      kept = await this.store.save({ id: response.id, owner: turn.owner, input, output: keptOutput(response.output as JsonObject[]) }, this.ttlMs);
       if (!kept) this.logger.warn(`request ${requestId}: response ${response.id} not stored: larger than the store allows`);
     } catch (err) {
       const reason = (err as Error).cause instanceof Error ? ((err as Error).cause as Error).message : (err as Error).message;

@@ -53,6 +53,17 @@ export function storeUnavailable(cause: unknown): GatewayError {
   );
 }
 
+/**
+ * The output as kept: reasoning items without their text. Nothing reads it back (chat models take
+ * no earlier reasoning, so rebuilding a conversation skips them) and it can outweigh the answer
+ * many times over in every later turn's stored history; the item itself stays, so that an
+ * item_reference to it (the Vercel AI SDK sends one per reasoning part) still resolves.
+ */
+export function keptOutput(output: readonly JsonObject[]): readonly JsonObject[] {
+  if (!output.some((item) => item.type === 'reasoning')) return output;
+  return output.map((item) => (item.type === 'reasoning' ? { id: item.id, type: 'reasoning', summary: [] } : item));
+}
+
 /** Output items worth finding by id later: objects with a string id. */
 export function identifiedItems(output: readonly JsonObject[]): JsonObject[] {
   return output.filter((item) => typeof item.id === 'string');
