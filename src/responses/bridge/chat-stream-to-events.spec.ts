@@ -123,6 +123,15 @@ describe('chatStreamToResponseEvents', () => {
     expect(last.response.error.message).toMatch(/interleaved/);
   });
 
+  it('streams reasoning sent as `reasoning` deltas (Groq, OpenRouter, newer vLLM) like reasoning_content', async () => {
+    const chunks = [chunk({ reasoning: 'Step ' }), chunk({ reasoning: 'one.' }), chunk({ content: 'Done.' }, 'stop')];
+    const events = (await collect(chatStreamToResponseEvents(upstream(chunks), request, context()))).map((e) => JSON.parse(e.data));
+    expect(events.filter((e) => e.type === 'response.reasoning_summary_text.delta').map((e) => e.delta)).toEqual(['Step ', 'one.']);
+    const final = events[events.length - 1];
+    expect(final.response.output.map((item: JsonObject) => item.type)).toEqual(['reasoning', 'message']);
+    expect(final.response.output[0].summary).toEqual([{ type: 'summary_text', text: 'Step one.' }]);
+  });
+
   it('opens a new reasoning item for reasoning that follows a tool call (interleaved thinking)', async () => {
     const chunks = [
       chunk({ reasoning_content: 'Need the weather.' }),

@@ -10,6 +10,7 @@ import {
   messageItem,
   outputTextPart,
   reasoningItem,
+  reasoningOf,
   responseEnvelope,
   summaryTextPart,
 } from './chat-to-response.js';
@@ -131,7 +132,8 @@ class StreamState {
     const choice = Array.isArray(chunk.choices) ? chunk.choices.find((c) => isObject(c) && (c.index ?? 0) === 0) : undefined;
     if (!isObject(choice)) return;
     const delta = isObject(choice.delta) ? choice.delta : {};
-    if (typeof delta.reasoning_content === 'string' && delta.reasoning_content.length > 0) this.appendReasoning(delta.reasoning_content);
+    const reasoning = reasoningOf(delta);
+    if (reasoning !== undefined) this.appendReasoning(reasoning);
     if (typeof delta.content === 'string' && delta.content.length > 0) this.appendText('output_text', delta.content);
     if (typeof delta.refusal === 'string' && delta.refusal.length > 0) this.appendText('refusal', delta.refusal);
     if (Array.isArray(delta.tool_calls)) {

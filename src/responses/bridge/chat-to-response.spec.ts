@@ -44,6 +44,13 @@ describe('Chat completion → Response object (golden files)', () => {
     }
   });
 
+  it('reads the reasoning from `reasoning` too (Groq, OpenRouter, newer vLLM)', () => {
+    const chat = { choices: [{ index: 0, message: { role: 'assistant', content: 'hi', reasoning: 'Think first.' }, finish_reason: 'stop' }] };
+    const output = chatToResponse(chat, { model: 'm' }, context('m')).output as JsonObject[];
+    expect(output.map((item) => item.type)).toEqual(['reasoning', 'message']);
+    expect(output[0].summary).toEqual([{ type: 'summary_text', text: 'Think first.' }]);
+  });
+
   it('fails as an upstream error when the completion has no choices', () => {
     expect(() => chatToResponse({ choices: [] }, { model: 'm' }, context('m'))).toThrow(GatewayError);
     expect(() => chatToResponse({ choices: [] }, { model: 'm' }, context('m'))).toThrow(/no choices/);

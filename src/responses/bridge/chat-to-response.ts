@@ -93,6 +93,15 @@ export function reasoningItem(id: string, text: string): JsonObject & { summary:
   return { id, type: 'reasoning', summary: text ? [summaryTextPart(text)] : [] };
 }
 
+/**
+ * The reasoning text of a chat message or delta. DeepSeek, older vLLM builds and the Anthropic
+ * adapter name it `reasoning_content`; Groq, OpenRouter and newer vLLM builds name it `reasoning`.
+ */
+export function reasoningOf(part: JsonObject): string | undefined {
+  const text = part.reasoning_content ?? part.reasoning;
+  return typeof text === 'string' && text.length > 0 ? text : undefined;
+}
+
 export function summaryTextPart(text: string): JsonObject {
   return { type: 'summary_text', text };
 }
@@ -115,9 +124,8 @@ export function chatToResponse(chat: JsonObject, request: JsonObject, ctx: Bridg
   const toolCalls = Array.isArray(message.tool_calls) ? message.tool_calls.filter(isObject) : [];
 
   const output: JsonObject[] = [];
-  if (typeof message.reasoning_content === 'string' && message.reasoning_content.length > 0) {
-    output.push(reasoningItem(ctx.ids.next('rs'), message.reasoning_content));
-  }
+  const reasoning = reasoningOf(message);
+  if (reasoning !== undefined) output.push(reasoningItem(ctx.ids.next('rs'), reasoning));
   // A response with neither text nor calls still has an (empty) message, reasoning or not: clients look for the answer there.
   if (text.length > 0 || refusal || toolCalls.length === 0) {
     const parts: JsonObject[] = [];
