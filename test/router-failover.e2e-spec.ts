@@ -308,34 +308,15 @@ ${FAST}`);
     expect(retryAfter).toBeLessThanOrEqual(30);
     expect(a.requests.length + b.requests.length).toBe(2);
   });
-});
 
-describe('router: routing strategies over real HTTP', () => {
-  const fakes: FakeUpstream[] = [];
-  let gw: RunningGateway | undefined;
-  let client: OpenAI;
-
-  async function fake(): Promise<FakeUpstream> {
-    const f = await FakeUpstream.start();
-    fakes.push(f);
-    return f;
-  }
-
-  afterEach(async () => {
-    gw?.app.getHttpServer().closeAllConnections();
-    await gw?.close();
-    gw = undefined;
-    await Promise.all(fakes.splice(0).map((f) => f.close()));
-  });
-
+  // Routing strategies over real HTTP.
   async function pair(strategy: string): Promise<[FakeUpstream, FakeUpstream]> {
     const [x, y] = [await fake(), await fake()];
-    gw = await startGateway(`model_list:${deployment('pair', x, 'pair-x')}${deployment('pair', y, 'pair-y')}
+    await gateway(`model_list:${deployment('pair', x, 'pair-x')}${deployment('pair', y, 'pair-y')}
 router_settings:
   routing_strategy: ${strategy}
   num_retries: 0
 `);
-    client = new OpenAI({ baseURL: gw.baseURL, apiKey: 'unused', maxRetries: 0 });
     return [x, y];
   }
 

@@ -3,6 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import { ConfigError } from '../config/config-error.js';
 import { ConfigRegistryService } from '../config/config-registry.service.js';
+import { isEnvRef } from '../config/env-ref.js';
 import type { DeploymentConfig } from '../config/config.types.js';
 import { ModelResolutionService } from '../routing/model-resolution.service.js';
 import type { Endpoint } from '../routing/model-resolution.service.js';
@@ -210,7 +211,7 @@ export class ModelAdminService {
   private checkSecretsStorable(params: Readonly<Record<string, unknown>> | undefined): void {
     if (!params || this.secrets.box()) return;
     const apiKey = params.api_key;
-    const paths = typeof apiKey === 'string' && apiKey && !apiKey.startsWith('os.environ/') ? ['litellm_params.api_key'] : [];
+    const paths = typeof apiKey === 'string' && apiKey && !isEnvRef(apiKey) ? ['litellm_params.api_key'] : [];
     paths.push(...sealedPaths(splitSecretParams(params).sealed));
     if (paths.length === 0) return;
     throw GatewayError.invalid(

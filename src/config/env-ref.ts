@@ -1,5 +1,10 @@
 const PREFIX = 'os.environ/';
 
+/** An `os.environ/NAME` reference: names where a credential comes from, and is not one. */
+export function isEnvRef(value: string): boolean {
+  return value.startsWith(PREFIX);
+}
+
 export interface EnvResolution<T> {
   value: T;
   /** Config paths whose `os.environ/NAME` reference named an unset variable, with the name. */

@@ -1,3 +1,4 @@
+import { isDeepStrictEqual } from 'node:util';
 import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { ApiKeyService } from '../auth/api-key.service.js';
 import type { Caller } from '../auth/caller.js';
@@ -204,14 +205,12 @@ export class KeyCacheService implements OnModuleInit {
   }
 }
 
-/** Field by field, so two keys built in a different property order still compare equal. */
+/**
+ * Field by field, so an absent field and one set to undefined compare equal; values by content
+ * (isDeepStrictEqual ignores property order, e.g. in metadata, where JSON text would not).
+ */
 function sameKey(a: VirtualKey, b: VirtualKey): boolean {
   const fields = new Set([...Object.keys(a), ...Object.keys(b)] as (keyof VirtualKey)[]);
-  for (const f of fields) {
-    const x = a[f];
-    const y = b[f];
-    if (x === y) continue;
-    if (typeof x !== 'object' || typeof y !== 'object' || JSON.stringify(x) !== JSON.stringify(y)) return false;
-  }
+  for (const f of fields) if (!isDeepStrictEqual(a[f], b[f])) return false;
   return true;
 }

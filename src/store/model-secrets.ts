@@ -1,7 +1,6 @@
 import { isSecretHeader } from '../common/secret-redaction.js';
 import { redactUrl } from '../common/url-redaction.js';
-
-const ENV_REF = 'os.environ/';
+import { isEnvRef } from '../config/env-ref.js';
 
 /** The credentials litellm_params carries besides api_key (which has a column of its own). */
 export interface SealedParams {
@@ -28,7 +27,7 @@ export function splitSecretParams(params: Readonly<Record<string, unknown>>): Sp
   const clear: Record<string, unknown> = { ...params };
   const sealed: SealedParams = {};
   const base = params.api_base;
-  if (typeof base === 'string' && !base.startsWith(ENV_REF) && redactUrl(base) !== base) {
+  if (typeof base === 'string' && !isEnvRef(base) && redactUrl(base) !== base) {
     sealed.api_base = base;
     clear.api_base = redactUrl(base);
   }
@@ -37,7 +36,7 @@ export function splitSecretParams(params: Readonly<Record<string, unknown>>): Sp
     const kept: Record<string, unknown> = {};
     const secret: Record<string, string> = {};
     for (const [name, value] of Object.entries(headers)) {
-      if (isSecretHeader(name) && typeof value === 'string' && !value.startsWith(ENV_REF)) secret[name] = value;
+      if (isSecretHeader(name) && typeof value === 'string' && !isEnvRef(value)) secret[name] = value;
       else kept[name] = value;
     }
     if (Object.keys(secret).length) {

@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { isEnvRef } from '../config/env-ref.js';
 import { mergeSealedParams, sealedPaths, splitSecretParams } from './model-secrets.js';
 import type { SealedParams } from './model-secrets.js';
 import { StoreSecretsService } from './store-secrets.service.js';
@@ -28,8 +29,6 @@ export interface StoredModel {
 
 export type StoredModelInput = Omit<StoredModel, 'createdAt' | 'updatedAt' | 'apiKeyError' | 'secretsError' | 'clearSecrets'>;
 
-const ENV_REF = 'os.environ/';
-
 @Injectable()
 export class ModelsRepository {
   constructor(
@@ -57,7 +56,7 @@ export class ModelsRepository {
     const { clear: params, sealed } = splitSecretParams(rest);
     let apiKeyEnc: string | null = null;
     if (typeof apiKey === 'string' && apiKey) {
-      if (apiKey.startsWith(ENV_REF)) {
+      if (isEnvRef(apiKey)) {
         params.api_key = apiKey; // a reference to the environment is not a secret
       } else {
         apiKeyEnc = this.requireBox('api_key').seal(apiKey, sealContext(model.id));
@@ -93,31 +92,34 @@ export class ModelsRepository {
     return box;
   }
 
+  /** A sealed value, or why it cannot be opened (the row is still served, marked misconfigured). */
+  private open(sealed: string, context: string, what: string): { value: string } | { error: string } {
+    try {
+      const box = this.secrets.box();
+      if (!box) throw new Error('no encryption key configured');
+      return { value: box.open(sealed, context) };
+    } catch (err) {
+      return { error: `stored ${what} cannot be decrypted (${(err as Error).message}); was SWITCHBOARD_SALT_KEY or the master key changed?` };
+    }
+  }
+
   private fromRow(row: ModelsTable): StoredModel {
     let params = JSON.parse(row.litellm_params) as Record<string, unknown>;
     let secretsError: string | undefined;
     let clearSecrets: string[] | undefined;
     if (row.secrets_enc) {
-      try {
-        const box = this.secrets.box();
-        if (!box) throw new Error('no encryption key configured');
-        params = mergeSealedParams(params, JSON.parse(box.open(row.secrets_enc, secretsContext(row.id))) as SealedParams);
-      } catch (err) {
-        secretsError = `stored api_base / extra_headers credentials cannot be decrypted (${(err as Error).message}); was SWITCHBOARD_SALT_KEY or the master key changed?`;
-      }
+      const opened = this.open(row.secrets_enc, secretsContext(row.id), 'api_base / extra_headers credentials');
+      if ('value' in opened) params = mergeSealedParams(params, JSON.parse(opened.value) as SealedParams);
+      else secretsError = opened.error;
     } else {
       const paths = sealedPaths(splitSecretParams(params).sealed);
       if (paths.length) clearSecrets = paths;
     }
     let apiKeyError: string | undefined;
     if (row.api_key_enc) {
-      const box = this.secrets.box();
-      try {
-        if (!box) throw new Error('no encryption key configured');
-        params.api_key = box.open(row.api_key_enc, sealContext(row.id));
-      } catch (err) {
-        apiKeyError = `stored api_key cannot be decrypted (${(err as Error).message}); was SWITCHBOARD_SALT_KEY or the master key changed?`;
-      }
+      const opened = this.open(row.api_key_enc, sealContext(row.id), 'api_key');
+      if ('value' in opened) params.api_key = opened.value;
+      else apiKeyError = opened.error;
     }
     return {
       id: row.id,

@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, hkdfSync, randomBytes } from 'node:crypto';
+import { isEnvRef } from '../config/env-ref.js';
 
 const VERSION = 'v1';
 const IV_BYTES = 12;
@@ -57,7 +58,7 @@ export function looksMasked(value: string): boolean {
 /** `sk-...abcd` for long keys, `****` for anything short enough that a suffix would say too much. */
 export function maskSecret(value: string | undefined | null): string | undefined {
   if (value === undefined || value === null || value === '') return undefined;
-  if (value.startsWith('os.environ/')) return value; // a reference, not a secret
+  if (isEnvRef(value)) return value; // a reference, not a secret
   if (value.length < 16) return SHORT_MASK;
   const dash = value.indexOf('-');
   const prefix = dash > 0 && dash <= 4 ? value.slice(0, dash + 1) : '';
