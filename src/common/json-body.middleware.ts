@@ -6,6 +6,9 @@ import { ErrorCode, GatewayError } from './gateway-error.js';
 export const BODY_LIMIT_BYTES = Symbol('BODY_LIMIT_BYTES');
 export const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
 const MAX_DEPTH = 128;
+/** An oversized body is read and thrown away up to this multiple of the limit, then cut off. */
+const DISCARD_FACTOR = 4;
+const DISCARD_MS = 10_000;
 const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 
 /**
@@ -17,14 +20,18 @@ const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
 export class JsonBodyMiddleware implements NestMiddleware {
   constructor(@Optional() @Inject(BODY_LIMIT_BYTES) private readonly limit: number = DEFAULT_BODY_LIMIT) {}
 
-  async use(req: Request, _res: Response, next: NextFunction): Promise<void> {
+  async use(req: Request, res: Response, next: NextFunction): Promise<void> {
     if (req.method === 'GET' || req.method === 'HEAD' || req.method === 'OPTIONS' || req.method === 'DELETE') {
       if (!hasBody(req)) return next();
     }
     const declared = Number(req.headers['content-length']);
     if (Number.isFinite(declared) && declared > this.limit) {
-      req.resume();
-      throw tooLarge(this.limit);
+      res.setHeader('Connection', 'close');
+      if (declared > this.limit * DISCARD_FACTOR) {
+        req.resume();
+        throw tooLarge(this.limit);
+      }
+      await discardBody(req, 0, this.limit);
     }
     const contentType = req.headers['content-type'];
     if (hasBody(req) && (!contentType || !JSON_TYPE.test(contentType))) {
@@ -34,7 +41,7 @@ export class JsonBodyMiddleware implements NestMiddleware {
         `Unsupported Content-Type '${contentType ?? ''}': send the body as application/json.`,
       );
     }
-    const buffer = await readBody(req, this.limit);
+    const buffer = await readBody(req, res, this.limit);
     if (buffer.length === 0) {
       if (req.method === 'POST' || req.method === 'PUT' || req.method === 'PATCH') {
         throw GatewayError.invalid('The request body is empty; expected a JSON object.');
@@ -65,32 +72,59 @@ function tooLarge(limit: number): GatewayError {
   return new GatewayError(ErrorCode.PayloadTooLarge, `The request body is larger than the limit of ${limit} bytes.`);
 }
 
-function readBody(req: Request, limit: number): Promise<Buffer> {
+function readBody(req: Request, res: Response, limit: number): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
-    let failed = false;
     const onData = (chunk: Buffer) => {
-      if (failed) return;
       size += chunk.length;
       if (size > limit) {
-        failed = true;
+        req.off('data', onData);
+        req.off('end', onEnd);
+        req.off('error', onError);
         chunks.length = 0;
-        reject(tooLarge(limit));
-        return; // keep draining so the 413 can still be written on this connection
+        res.setHeader('Connection', 'close');
+        discardBody(req, size, limit).catch(reject);
+        return;
       }
       chunks.push(chunk);
     };
+    const onEnd = () => resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
+    const onError = (err: Error) => reject(GatewayError.invalid(`The request body could not be read: ${err.message}`));
     req.on('data', onData);
-    req.once('end', () => {
-      if (!failed) resolve(chunks.length === 1 ? chunks[0] : Buffer.concat(chunks, size));
-    });
-    req.once('error', (err) => {
-      if (!failed) {
-        failed = true;
-        reject(GatewayError.invalid(`The request body could not be read: ${err.message}`));
-      }
-    });
+    req.once('end', onEnd);
+    req.once('error', onError);
+  });
+}
+
+/**
+ * Reads and throws away the rest of an oversized body, then throws the 413. Answering (with
+ * Connection: close) while the client is still writing would close the socket under it, and a
+ * client mid-write sees ECONNRESET/EPIPE instead of the 413 (and the SDKs retry). Bounded: past
+ * DISCARD_FACTOR × the limit, or DISCARD_MS, the 413 goes out and the connection is cut anyway.
+ */
+function discardBody(req: Request, alreadyRead: number, limit: number): Promise<never> {
+  return new Promise<never>((_resolve, reject) => {
+    let size = alreadyRead;
+    const refuse = () => {
+      clearTimeout(timer);
+      req.off('data', onData);
+      req.off('end', refuse);
+      req.off('error', refuse);
+      req.off('close', refuse);
+      reject(tooLarge(limit));
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > limit * DISCARD_FACTOR) refuse();
+    };
+    const timer = setTimeout(refuse, DISCARD_MS);
+    timer.unref();
+    req.on('data', onData);
+    req.once('end', refuse);
+    req.once('error', refuse);
+    req.once('close', refuse);
+    req.resume();
   });
 }
 
