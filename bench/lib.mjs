@@ -100,6 +100,14 @@ export async function startGateway({ configPath, logPath, cpuProfDir, env, nodeA
     memory() {
       return ask('memory');
     },
+    /** Starts counting allocated bytes and GCs in the process (probe preload). */
+    allocStart() {
+      return ask('alloc-start');
+    },
+    /** Bytes allocated and GC counts/pauses since allocStart(): { allocatedBytes, scavenges, scavengeMs, fullGcs, fullGcMs }. */
+    allocStop() {
+      return ask('alloc-stop');
+    },
     /** Event-loop delay (ms: p50, p99, max, mean) since the previous call, via the probe preload; resets it. */
     eventLoopDelay() {
       return ask('eld');
