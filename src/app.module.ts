@@ -1,4 +1,4 @@
-import { DynamicModule, MiddlewareConsumer, Module, NestModule, RequestMethod } from '@nestjs/common';
+import { DynamicModule, MiddlewareConsumer, Module, NestModule } from '@nestjs/common';
 import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
@@ -8,12 +8,12 @@ import { EmbeddingsModule } from './embeddings/embeddings.module.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
 import { BODY_LIMIT_BYTES, DEFAULT_BODY_LIMIT, JsonBodyMiddleware } from './common/json-body.middleware.js';
 import { RequestIdMiddleware } from './common/request-id.middleware.js';
+import { RequestPipelineMiddleware } from './common/request-pipeline.middleware.js';
 import { ConfigModule } from './config/config.module.js';
 import type { GatewayOptions } from './config/gateway-options.js';
 import { HealthModule } from './health/health.module.js';
 import { LoggingModule } from './logging/logging.module.js';
 import { MetricsModule } from './metrics/metrics.module.js';
-import { RequestTelemetryMiddleware } from './metrics/request-telemetry.middleware.js';
 import { ModelsModule } from './models/models.module.js';
 import { KeysModule } from './keys/keys.module.js';
 import { LimitsModule } from './limits/limits.module.js';
@@ -32,13 +32,14 @@ export class AppModule implements NestModule {
         { provide: APP_FILTER, useClass: GatewayExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },
         { provide: BODY_LIMIT_BYTES, useValue: options.server?.bodyLimitBytes ?? DEFAULT_BODY_LIMIT },
+        RequestIdMiddleware,
+        JsonBodyMiddleware,
+        RequestPipelineMiddleware,
       ],
     };
   }
 
   configure(consumer: MiddlewareConsumer): void {
-    consumer.apply(RequestTelemetryMiddleware, RequestIdMiddleware).forRoutes('{*splat}');
-    // POST /config/reload takes no body; every other route gets the strict JSON parser.
-    consumer.apply(JsonBodyMiddleware).exclude({ path: 'config/reload', method: RequestMethod.POST }).forRoutes('{*splat}');
+    consumer.apply(RequestPipelineMiddleware).forRoutes('{*splat}');
   }
 }

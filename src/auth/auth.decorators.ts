@@ -9,3 +9,10 @@ export const Public = () => SetMetadata(ACCESS_KEY, 'public' satisfies Access);
 export const AdminOnly = () => SetMetadata(ACCESS_KEY, 'admin' satisfies Access);
 /** Public unless general_settings.metrics_require_auth is set; then master key only. */
 export const MetricsAccess = () => SetMetadata(ACCESS_KEY, 'metrics' satisfies Access);
+
+export const INFERENCE_KEY = 'switchboard:inference';
+/**
+ * A controller whose routes call a model: after authentication its requests are admitted
+ * against the key's budget and limits and get a usage meter (KeyAdmissionService).
+ */
+export const Inference = () => SetMetadata(INFERENCE_KEY, true);

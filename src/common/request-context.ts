@@ -9,7 +9,7 @@ export interface RequestContext {
   readonly caller: Caller;
   /** Aborted when the client disconnects before the response is complete. */
   readonly signal: AbortSignal;
-  /** Charges the served result to spend and token limits (inference routes; set by KeyLimitsInterceptor). */
+  /** Charges the served result to spend and token limits (inference routes; set by KeyAdmissionService). */
   readonly meter?: UsageMeter;
 }
 

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Inference } from '../auth/auth.decorators.js';
 import type { Response } from 'express';
 import { OpenAiBodyPipe } from '../common/openai-body.pipe.js';
 import { requestContext } from '../common/request-context.js';
@@ -7,6 +8,7 @@ import { writeResult } from '../common/result-writer.js';
 import { EmbeddingRequestDto } from './dto/embedding-request.dto.js';
 import { EmbeddingsService } from './embeddings.service.js';
 
+@Inference()
 @Controller()
 export class EmbeddingsController {
   constructor(private readonly embeddings: EmbeddingsService) {}

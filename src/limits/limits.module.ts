@@ -1,17 +1,17 @@
 import { Module, OnModuleInit } from '@nestjs/common';
-import { APP_INTERCEPTOR } from '@nestjs/core';
 import { KeysModule } from '../keys/keys.module.js';
 import { RouterService } from '../routing/router.service.js';
 import { RoutingModule } from '../routing/routing.module.js';
 import { SpendModule } from '../spend/spend.module.js';
-import { KeyLimitsInterceptor } from './key-limits.interceptor.js';
+import { KeyAdmissionService } from './key-admission.service.js';
 import { LimitsService } from './limits.service.js';
 import { RateLimitService } from './rate-limit.service.js';
 
 /** Per-key and per-deployment limits; the usage meter of every inference request. */
 @Module({
   imports: [KeysModule, SpendModule, RoutingModule],
-  providers: [RateLimitService, LimitsService, { provide: APP_INTERCEPTOR, useClass: KeyLimitsInterceptor }],
+  providers: [RateLimitService, LimitsService, KeyAdmissionService],
+  exports: [KeyAdmissionService],
 })
 export class LimitsModule implements OnModuleInit {
   constructor(

@@ -8,6 +8,6 @@ import { RequestTelemetryMiddleware } from './request-telemetry.middleware.js';
 @Module({
   controllers: [MetricsController],
   providers: [MetricsService, RequestTelemetryMiddleware],
-  exports: [MetricsService],
+  exports: [MetricsService, RequestTelemetryMiddleware],
 })
 export class MetricsModule {}

@@ -1,4 +1,5 @@
 import { Body, Controller, HttpCode, Post, Req, Res } from '@nestjs/common';
+import { Inference } from '../auth/auth.decorators.js';
 import type { Response } from 'express';
 import { OpenAiBodyPipe } from '../common/openai-body.pipe.js';
 import { requestContext } from '../common/request-context.js';
@@ -7,6 +8,7 @@ import { writeResult } from '../common/result-writer.js';
 import { ResponseCreateRequestDto } from './dto/response-create-request.dto.js';
 import { ResponsesService } from './responses.service.js';
 
+@Inference()
 @Controller()
 export class ResponsesController {
   constructor(private readonly responses: ResponsesService) {}
