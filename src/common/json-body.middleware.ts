@@ -6,7 +6,11 @@ import { ErrorCode, GatewayError } from './gateway-error.js';
 export const BODY_LIMIT_BYTES = Symbol('BODY_LIMIT_BYTES');
 export const DEFAULT_BODY_LIMIT = 20 * 1024 * 1024;
 const MAX_DEPTH = 128;
-const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+/**
+ * `curl -d` sends application/x-www-form-urlencoded and LiteLLM parses the body as JSON anyway,
+ * so any declared type is read as JSON; only multipart (a real file upload) is refused.
+ */
+const MULTIPART_TYPE = /^multipart\//i;
 
 /**
  * Reads and parses JSON bodies. Replaces Express's parser so that every way a body can be
@@ -27,11 +31,11 @@ export class JsonBodyMiddleware implements NestMiddleware {
       throw tooLarge(this.limit);
     }
     const contentType = req.headers['content-type'];
-    if (hasBody(req) && (!contentType || !JSON_TYPE.test(contentType))) {
+    if (hasBody(req) && contentType && MULTIPART_TYPE.test(contentType)) {
       req.resume();
       throw new GatewayError(
         ErrorCode.UnsupportedMediaType,
-        `Unsupported Content-Type '${contentType ?? ''}': send the body as application/json.`,
+        `Unsupported Content-Type '${contentType}': send the body as application/json.`,
       );
     }
     const buffer = await readBody(req, this.limit);

@@ -21,6 +21,7 @@ import {
   RoutingStrategy,
 } from './config.types.js';
 import { envRefName, envRefNames, resolveEnvRefs } from './env-ref.js';
+import { PYYAML_SCHEMA } from './pyyaml-schema.js';
 
 export interface LoadedConfig {
   config: GatewayConfig;
@@ -29,18 +30,41 @@ export interface LoadedConfig {
 }
 
 export function readConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    throw ConfigError.at('', `cannot read config file ${path}: ${reason}`);
-  }
-  return parseConfigText(text, env);
+  return parseConfigText(readConfigText(path), env, path);
 }
 
-export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  return orThrow(analyzeConfigText(text, env));
+/** `shownAs` is the path as the user typed it, for messages; `path` is what is opened. */
+export function readConfigText(path: string, shownAs: string = path): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    throw ConfigError.at('', `cannot read config file ${shownAs}: ${reason}`);
+  }
+}
+
+export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env, file?: string): LoadedConfig {
+  return orThrow(analyzeConfigText(text, env, file));
+}
+
+/**
+ * Parses config YAML the way LiteLLM's PyYAML does. A syntax error becomes a ConfigError that
+ * reads like a compiler's (`config/broken.yaml:4:1: reason`) with the offending line under it,
+ * so the user can jump straight to it; `file` is the path as the user gave it.
+ */
+export function loadConfigYaml(text: string, file?: string): unknown {
+  try {
+    // js-yaml rejects a document-less file; for a config, empty or comments-only means "nothing configured".
+    return isBlankYaml(text) ? {} : load(text, { schema: PYYAML_SCHEMA });
+  } catch (err) {
+    if (!(err instanceof YAMLException)) throw err;
+    if (!err.mark) throw ConfigError.at('', `${file ? `${file}: ` : ''}invalid YAML: ${err.reason}`);
+    const { line, column } = err.mark;
+    const where = `${file ?? '<config>'}:${line + 1}:${column + 1}`;
+    const source = text.split(/\r?\n/)[line] ?? '';
+    const excerpt = `\n  ${line + 1} | ${source}\n  ${' '.repeat(String(line + 1).length)} | ${' '.repeat(column)}^`;
+    throw ConfigError.at('', `${where}: invalid YAML: ${err.reason}${excerpt}`);
+  }
 }
 
 /**
@@ -48,18 +72,8 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.e
  * others: every issue is returned, and `config` holds what did parse, so `check` can go on to
  * the whole-file rules. Only a file that is not YAML, or not a mapping, throws.
  */
-export function analyzeConfigText(text: string, env: NodeJS.ProcessEnv = process.env): ConfigAnalysis {
-  let raw: unknown;
-  try {
-    // js-yaml rejects a document-less file; for a config, empty or comments-only means "nothing configured".
-    raw = isBlankYaml(text) ? {} : load(text);
-  } catch (err) {
-    if (err instanceof YAMLException) {
-      const line = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
-      throw ConfigError.at('', `invalid YAML${line}: ${err.reason}`);
-    }
-    throw err;
-  }
+export function analyzeConfigText(text: string, env: NodeJS.ProcessEnv = process.env, file?: string): ConfigAnalysis {
+  let raw = loadConfigYaml(text, file);
   if (raw === undefined || raw === null) raw = {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw ConfigError.at('', 'the config must be a YAML mapping with model_list, router_settings, ...');
