@@ -25,10 +25,54 @@ function configError(yaml: string, env: NodeJS.ProcessEnv = {}): ConfigError {
 
 const ok = (model = 'openai/gpt-4o', name = 'a') => `  - model_name: ${name}\n    litellm_params: { model: ${model} }\n`;
 
+describe('config loader: YAML that does not parse', () => {
+  it.each([
+    ['bad flow sequence', 'model_list: [\n  - a', 'config/broken.yaml:2:3: invalid YAML', '  - a'],
+    ['bad indentation', 'model_list:\n  - model_name: a\n   litellm_params: {}', 'config/broken.yaml:3:4: invalid YAML', '   litellm_params: {}'],
+  ])('%s: file:line:col as given, then the offending line with a caret', (_name, yaml, head, line) => {
+    let err: unknown;
+    try {
+      parseConfigText(yaml, {}, 'config/broken.yaml');
+    } catch (e) {
+      err = e;
+    }
+    const lines = (err as ConfigError).message.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${head.replace(/[.]/g, '\\.')}: \\S`));
+    expect(lines[1]).toContain(`| ${line}`);
+    expect(lines[2]).toMatch(/\|\s*\^$/);
+    expect(lines[2].indexOf('^') - lines[2].indexOf('|') - 2).toBe(Number(head.split(':')[2]) - 1);
+  });
+});
+
+describe('config loader: YAML 1.1 as PyYAML (and so LiteLLM) reads it', () => {
+  const entry = (params: string) => `model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/gpt-4o\n${params}`;
+  const first = (yaml: string) => parseConfigText(yaml, {}).config.models[0];
+  it.each([
+    ['20_000', 20000],
+    ['1_000.5', 1000.5],
+    ['017', 15], // YAML 1.1 octal
+    ['0x1F', 31],
+    ['1:30', 90], // sexagesimal
+  ])('tpm: %s is %s', (text, value) => {
+    expect(first(entry(`      tpm: ${text}\n`)).tpm).toBe(value);
+  });
+  it.each([['yes'], ['Yes'], ['YES'], ['on'], ['On'], ['ON'], ['true'], ['True']])('drop_params: %s is true', (text) => {
+    expect(first(entry(`      drop_params: ${text}\n`)).dropParams).toBe(true);
+  });
+  it.each([['no'], ['No'], ['NO'], ['off'], ['Off'], ['OFF'], ['false'], ['FALSE']])('drop_params: %s is false', (text) => {
+    expect(first(entry(`      drop_params: ${text}\n`)).dropParams).toBe(false);
+  });
+  it.each([['y'], ['n'], ['0o17']])('%s stays a string, as in PyYAML', (text) => {
+    expect(() => parseConfigText(entry(`      drop_params: ${text}\n`), {})).toThrow(/drop_params: must be a boolean/);
+    expect(parseConfigText(`model_list:\n  - model_name: "${text}"\n    litellm_params: { model: openai/x, api_base: "http://h/v1" }\n`, {}).config.models[0].modelName).toBe(text);
+  });
+  it('~ is null, as for an absent optional key', () => {
+    expect(first(entry('      tpm: ~\n')).tpm).toBeNull();
+  });
+});
+
 describe('config loader: malformed configs name the exact path', () => {
   const cases: [string, string, string][] = [
-    ['bad YAML', 'model_list: [\n  - a', 'invalid YAML at line 2'],
-    ['bad YAML indentation', 'model_list:\n  - model_name: a\n   litellm_params: {}', 'invalid YAML at line 3'],
     ['a scalar instead of a mapping', '42', 'the config must be a YAML mapping'],
     ['a list at top level', '- a\n- b', 'the config must be a YAML mapping'],
     ['model_list not a list', 'model_list: { a: 1 }', 'model_list: must be a list'],
@@ -198,7 +242,7 @@ general_settings:
 
   it('an unset api_key variable is a warning, not a failure, and the deployment remembers why', () => {
     const { config, warnings } = load(`model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, api_key: os.environ/SB_TEST_UNSET_KEY }`);
-    expect(warnings).toEqual(['model_list[0].litellm_params.api_key: environment variable SB_TEST_UNSET_KEY is not set']);
+    expect(warnings).toEqual(['model_list[0].litellm_params.api_key: environment variable SB_TEST_UNSET_KEY is not set; requests to this deployment fail with deployment_misconfigured until it is']);
     expect(config.models[0].apiKey).toBeUndefined();
     expect(config.models[0].apiKeyMissingEnv).toBe('SB_TEST_UNSET_KEY');
   });

@@ -167,12 +167,13 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
   }
   for (const m of missing) {
     if (m.path === 'general_settings.master_key') continue;
-    warnings.push(`${m.path}: environment variable ${m.name} is not set`);
+    const inDeployment = /^model_list\[\d+\]\./.test(m.path);
+    warnings.push(`${m.path}: environment variable ${m.name} is not set${inDeployment ? '; requests to this deployment fail with deployment_misconfigured until it is' : ''}`);
   }
 
   const router = sections.router_settings as Record<string, any>;
   const general = sections.general_settings as Record<string, any>;
-  const models = accepted.map((a) => normalizeModelEntry(a.entry, a.unresolved, 'file'));
+  const models = accepted.map((a) => withUnsetReferences(normalizeModelEntry(a.entry, a.unresolved, 'file'), a.index, missing));
   const config: GatewayConfig = {
     models: dedupeGeneratedIds(models),
     aliases: normalizeAliases(router.model_group_alias, issues),
@@ -190,6 +191,19 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
     envRefs: envRefNames(raw),
   };
   return { config, warnings, issues, modelIndexes: accepted.map((a) => a.index) };
+}
+
+/**
+ * An unset `os.environ/` reference anywhere in a deployment other than its api_key (which has
+ * its own message) takes the deployment out of service until set: served without it, an unset
+ * api_base would mean the provider's default host, and the deployment's key would go there.
+ */
+function withUnsetReferences(d: DeploymentConfig, index: number, missing: readonly { path: string; name: string }[]): DeploymentConfig {
+  const prefix = `model_list[${index}].`;
+  const unset = missing.filter((m) => m.path.startsWith(prefix) && m.path !== `${prefix}litellm_params.api_key`);
+  if (unset.length === 0) return d;
+  const list = unset.map((m) => `environment variable ${m.name} (${m.path.slice(prefix.length)}) is not set on the gateway`).join('; ');
+  return { ...d, misconfigured: `${list}.` };
 }
 
 /** Container types first: class-validator's messages for them are confusing ("nested property must be either object or array"). */
