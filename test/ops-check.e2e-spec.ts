@@ -59,7 +59,8 @@ general_settings:
       "error: model_list[0].litellm_params.model: unknown provider 'notaprovider'",
       "error: model_list[1].model_info.id: duplicate id 'dup'",
       'error: model_list[2].litellm_params.api_base: is required',
-      'error: model_list[2].litellm_params.api_version: is required',
+      // LiteLLM's default api_version is used, with a notice.
+      'warning: model_list[2].litellm_params.api_version: not set; using 2025-02-01-preview',
       'error: router_settings.model_group_alias.x: alias cycle',
     ];
     for (const e of expected) expect(lines.some((l) => l.startsWith(e))).toBe(true);

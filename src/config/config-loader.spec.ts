@@ -89,7 +89,6 @@ describe('config loader: malformed configs name the exact path', () => {
     ['unknown custom_llm_provider', `model_list:\n  - model_name: a\n    litellm_params: { model: x, custom_llm_provider: nope }`, "model_list[0].litellm_params.custom_llm_provider: unknown provider 'nope'"],
     ['prefix without model id', `model_list:\n${ok('openai/')}`, "model_list[0].litellm_params.model: no model id after the provider prefix 'openai/'"],
     ['hosted_vllm without api_base', `model_list:\n${ok('hosted_vllm/llama')}`, "model_list[0].litellm_params.api_base: is required for provider 'hosted_vllm'"],
-    ['azure without api_version', `model_list:\n  - model_name: a\n    litellm_params: { model: azure/dep, api_base: "https://x.openai.azure.com" }`, "model_list[0].litellm_params.api_version: is required for provider 'azure'"],
     ['api_base not a URL', `model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, api_base: "localhost:8000" }`, 'model_list[0].litellm_params.api_base: must be an http(s) URL'],
     ['timeout a string', `model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, timeout: soon }`, 'model_list[0].litellm_params.timeout: must be a number'],
     ['negative timeout', `model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, timeout: -1 }`, 'model_list[0].litellm_params.timeout: must not be less than 0'],
@@ -315,5 +314,60 @@ general_settings:
       const m = load(`model_list:\n${ok()}`).config.models[0];
       expect(m.modelInfo.id).toBe(m.id);
     });
+  });
+});
+
+describe('config loader: what LiteLLM defaults', () => {
+  it('azure without api_version gets LiteLLM\'s default, with a start-up notice', () => {
+    const loaded = parseConfigText(`model_list:\n  - model_name: a\n    litellm_params: { model: azure/dep, api_base: "https://x.openai.azure.com" }`, {});
+    expect(loaded.warnings).toContain("model_list[0].litellm_params.api_version: not set; using 2025-02-01-preview, LiteLLM's default for azure (set it to pin the version)");
+    expect(RoutingTable.compile(loaded.config).groupTargets('a')![0].credentials.apiVersion).toBe('2025-02-01-preview');
+  });
+});
+
+describe('provider inference for unprefixed model ids (as LiteLLM infers them)', () => {
+  const resolveOne = (params: string) => {
+    const table = RoutingTable.compile(parseConfigText(`model_list:\n  - model_name: m\n    litellm_params: ${params}\n`, {}).config);
+    return table.groupTargets('m')![0];
+  };
+  it.each([
+    ['claude-3-5-sonnet-20241022', 'anthropic', 'https://api.anthropic.com'],
+    ['gpt-4o', 'openai', 'https://api.openai.com/v1'],
+    ['o3-mini', 'openai', 'https://api.openai.com/v1'],
+    ['o1', 'openai', 'https://api.openai.com/v1'],
+    ['chatgpt-4o-latest', 'openai', 'https://api.openai.com/v1'],
+    ['text-embedding-3-small', 'openai', 'https://api.openai.com/v1'],
+    ['mistral-large-latest', 'mistral', 'https://api.mistral.ai/v1'],
+    ['codestral-latest', 'mistral', 'https://api.mistral.ai/v1'],
+    ['open-mistral-nemo', 'mistral', 'https://api.mistral.ai/v1'],
+    ['deepseek-chat', 'deepseek', 'https://api.deepseek.com/v1'],
+    ['grok-2-latest', 'xai', 'https://api.x.ai/v1'],
+  ])('%s → %s at %s', (model, provider, apiBase) => {
+    const t = resolveOne(`{ model: ${model} }`);
+    expect([t.provider, t.upstreamModel, t.apiBase]).toEqual([provider, model, apiBase]);
+  });
+
+  it('an unknown unprefixed id with an api_base is OpenAI-compatible at that base', () => {
+    const t = resolveOne('{ model: my-local-llama, api_base: "http://127.0.0.1:8000/v1" }');
+    expect([t.provider, t.upstreamModel, t.apiBase]).toEqual(['openai', 'my-local-llama', 'http://127.0.0.1:8000/v1']);
+  });
+
+  it('an unknown unprefixed id without an api_base is a config error asking for a prefix', () => {
+    expect(() => RoutingTable.compile(parseConfigText('model_list:\n  - model_name: m\n    litellm_params: { model: my-local-llama }\n', {}).config)).toThrow(
+      /model_list\[0\]\.litellm_params\.model: 'my-local-llama' has no provider prefix.*add a provider prefix such as openai\/my-local-llama/,
+    );
+  });
+
+  it('a family whose provider is not supported yet names it', () => {
+    // cohere/vertex_ai adapters live on other branches; until merged these are refused, not misrouted.
+    for (const [model, provider] of [['command-r-plus', 'cohere'], ['gemini-1.5-pro', 'vertex_ai'], ['voyage-3', 'voyage']]) {
+      let message = '';
+      try {
+        RoutingTable.compile(parseConfigText(`model_list:\n  - model_name: m\n    litellm_params: { model: ${model} }\n`, {}).config);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain(`'${model}' is a ${provider} model`);
+    }
   });
 });

@@ -7,6 +7,7 @@ import { ConfigError, ConfigIssue } from './config-error.js';
 import {
   GeneralSettingsSchema,
   KNOWN_KEYS,
+  OTHER_LITELLM_KEYS,
   LitellmParamsSchema,
   LitellmSettingsSchema,
   ModelEntrySchema,
@@ -21,6 +22,8 @@ import {
   RoutingStrategy,
 } from './config.types.js';
 import { envRefName, envRefNames, resolveEnvRefs } from './env-ref.js';
+import { providerInfo } from '../providers/provider-catalog.js';
+import { suggestKey } from './key-suggestion.js';
 import { PYYAML_SCHEMA } from './pyyaml-schema.js';
 
 export interface LoadedConfig {
@@ -109,7 +112,7 @@ const SECTIONS = {
 
 export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ConfigAnalysis {
   const issues: ConfigIssue[] = [];
-  const warnings = [...unknownKeyWarnings(raw), ...retryPolicyWarnings(raw)];
+  const warnings = [...unknownKeyWarnings(raw, issues), ...retryPolicyWarnings(raw)];
   const effectiveEnv = withConfigEnvironment(raw, env);
   const { value: resolvedValue, missing } = resolveEnvRefs(raw, effectiveEnv);
   const resolved = resolvedValue as Record<string, unknown>;
@@ -171,6 +174,14 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
     warnings.push(`${m.path}: environment variable ${m.name} is not set${inDeployment ? '; requests to this deployment fail with deployment_misconfigured until it is' : ''}`);
   }
 
+  accepted.forEach(({ entry, index }) => {
+    const params = entry.litellm_params as Record<string, unknown>;
+    const provider = typeof params.custom_llm_provider === 'string' ? params.custom_llm_provider : String(params.model).split('/')[0];
+    const info = providerInfo(provider);
+    if (info?.defaultApiVersion && !params.api_version) {
+      warnings.push(`model_list[${index}].litellm_params.api_version: not set; using ${info.defaultApiVersion}, LiteLLM's default for ${provider} (set it to pin the version)`);
+    }
+  });
   const router = sections.router_settings as Record<string, any>;
   const general = sections.general_settings as Record<string, any>;
   const models = accepted.map((a) => withUnsetReferences(normalizeModelEntry(a.entry, a.unresolved, 'file'), a.index, missing));
@@ -436,13 +447,21 @@ function constraintMessages(constraints: Record<string, string>): string {
   return messages.map((c) => c.replace(/^[\w.[\]]+ /, '').replace(/ conforming to the specified constraints$/, '')).join('; ');
 }
 
-function unknownKeyWarnings(raw: Record<string, unknown>): string[] {
+/**
+ * Unknown keys are warnings (LiteLLM has many Switchboard does not read), except a near miss of
+ * a key it does read: `api_bsae` ignored would send the entry to the provider's default host.
+ */
+function unknownKeyWarnings(raw: Record<string, unknown>, issues: ConfigIssue[]): string[] {
   const warnings: string[] = [];
   const check = (obj: unknown, schemaKey: string, path: string) => {
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return;
     const known = KNOWN_KEYS[schemaKey];
     for (const key of Object.keys(obj)) {
-      if (!known.includes(key)) warnings.push(`${path ? `${path}.` : ''}${key}: unknown key, ignored`);
+      if (known.includes(key)) continue;
+      const where = `${path ? `${path}.` : ''}${key}`;
+      const suggestion = suggestKey(key, known, OTHER_LITELLM_KEYS[schemaKey]);
+      if (suggestion) issues.push({ path: where, message: `unknown key; did you mean '${suggestion}'?` });
+      else warnings.push(`${where}: unknown key, ignored`);
     }
   };
   check(raw, '', '');

@@ -322,7 +322,7 @@ function buildTarget(
     credentials: {
       apiKey: d.apiKey,
       apiKeyMissingEnv: d.apiKeyMissingEnv,
-      apiVersion: d.apiVersion,
+      apiVersion: d.apiVersion ?? split.info.defaultApiVersion,
       organization: d.organization,
     },
     settings: {
