@@ -1,5 +1,8 @@
 import OpenAI, { APIError } from 'openai';
+import { readFileSync } from 'node:fs';
 import http from 'node:http';
+import { join } from 'node:path';
+import { ROOT } from './helpers/cli.js';
 import { FakeUpstream } from './helpers/fake-upstream.js';
 import { RunningGateway, startGateway } from './helpers/gateway.js';
 
@@ -86,5 +89,27 @@ model_list:
     expect((err as APIError).status).toBe(502);
     expect(attempts).toBe(1);
     expect(upstream.requests.length).toBe(before);
+  });
+});
+
+describe("the README's TypeScript snippet with the bundled config", () => {
+  let gw: RunningGateway;
+  const env = { ...process.env };
+  delete env.SWITCHBOARD_MASTER_KEY;
+  delete env.OPENROUTER_API_KEY;
+
+  beforeAll(async () => {
+    gw = await startGateway(readFileSync(join(ROOT, 'config', 'example.yaml'), 'utf8'), env);
+  });
+  afterAll(() => gw.close());
+
+  it('constructs, authenticates and reaches the model as written (no master key needed locally)', async () => {
+    // The snippet verbatim but for the port; OPENROUTER_API_KEY is unset so nothing leaves the machine.
+    const client = new OpenAI({ baseURL: `${gw.url}/v1`, apiKey: env.SWITCHBOARD_MASTER_KEY ?? 'sk-local', maxRetries: 0 });
+    const err = await client.responses.create({ model: 'mymodel', input: 'Hello' }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APIError);
+    // Past authentication and resolution: the answer names the one thing left to set.
+    expect((err as APIError).status).toBe(502);
+    expect((err as APIError).message).toContain('OPENROUTER_API_KEY');
   });
 });
