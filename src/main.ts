@@ -4,7 +4,8 @@ import { runCheck } from './cli/check-command.js';
 import { SERVER_FLAGS, serverOptionsFrom } from './cli/server-flags.js';
 import { UsageError } from './cli/usage-error.js';
 import { ConfigError } from './config/config-error.js';
-import { readConfigFile } from './config/config-loader.js';
+import { parseConfigText, readConfigText } from './config/config-loader.js';
+import { checkConfigText } from './cli/check-command.js';
 import { readEnv } from './config/env-vars.js';
 import { RoutingTable } from './routing/routing-table.js';
 import { storeLocationFromEnv } from './store/store-location.js';
@@ -63,12 +64,13 @@ async function main(): Promise<void> {
     process.stdout.write(USAGE);
     return;
   }
-  const configPath = resolve(values.config ?? readEnv('CONFIG_PATH') ?? DEFAULT_CONFIG);
+  const givenPath = values.config ?? readEnv('CONFIG_PATH') ?? DEFAULT_CONFIG;
+  const configPath = resolve(givenPath);
   const port = parsePort(values.port ?? readEnv('PORT') ?? String(DEFAULT_PORT));
   const host = values.host ?? readEnv('HOST') ?? '0.0.0.0';
   const server = serverOptionsFrom(values);
 
-  const loaded = readConfigFile(configPath);
+  const loaded = loadForStartup(configPath, givenPath);
   RoutingTable.compile(loaded.config); // fail before Nest starts, with the config's own message
 
   // Loaded only to serve: `check` must stay quick in CI.
@@ -122,9 +124,22 @@ function parsePort(value: string): number {
   return port;
 }
 
+/**
+ * Start-up runs `check`'s validation (with unset variables as warnings, since those fail per
+ * request) so both list the same problems, all of them in one run; only then is the file loaded.
+ */
+function loadForStartup(configPath: string, givenPath: string) {
+  const text = readConfigText(configPath, givenPath);
+  const report = checkConfigText(text, process.env, { allowMissingEnv: true }, givenPath);
+  if (report.errors.length > 0) throw new ConfigError(report.errors);
+  return parseConfigText(text, process.env, givenPath);
+}
+
 main().catch((err: unknown) => {
   if (err instanceof ConfigError) {
-    process.stderr.write(`switchboard: invalid config: ${err.message.split('\n').join('\nswitchboard: invalid config: ')}\n`);
+    // Lines that start with a space continue the one before (the YAML excerpt): not a new problem.
+    const lines = err.message.split('\n').map((l) => (l.startsWith(' ') ? l : `switchboard: invalid config: ${l}`));
+    process.stderr.write(`${lines.join('\n')}\n`);
   } else if (err instanceof UsageError) {
     process.stderr.write(`switchboard: ${err.message}\n`);
     process.exit(2);

@@ -1,4 +1,7 @@
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import net from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI, { APIError } from 'openai';
 import { expectOpenAiError } from './helpers/assertions.js';
 import { cleanEnv, CliRun, freePort, runCli, waitUntilServing, writeTempConfig } from './helpers/cli.js';
@@ -137,7 +140,6 @@ model_list:
     const cases: [string, string | (() => string[]), string][] = [
       ['a missing config file', () => ['--config', '/nonexistent/dir/config.yaml'], 'cannot read config file /nonexistent/dir/config.yaml: file not found'],
       ['an invalid port', () => ['--config', writeTempConfig(config('x')), '--port', 'eighty'], "--port: 'eighty' is not a valid port number"],
-      ['bad YAML', 'model_list:\n  - model_name: a\n   litellm_params: {}\n', 'invalid YAML at line 3'],
       ['model_list not a list', 'model_list: {a: 1}\n', 'model_list: must be a list'],
       ['entry without model_name', 'model_list:\n  - litellm_params: { model: openai/x }\n', 'model_list[0].model_name: is required'],
       ['entry without litellm_params.model', 'model_list:\n  - model_name: a\n    litellm_params: { model: openai/x }\n  - model_name: b\n    litellm_params: { api_key: k }\n', 'model_list[1].litellm_params.model: is required'],
@@ -168,6 +170,21 @@ model_list:
       expect(lines[0]).toMatch(/^switchboard: /);
       expect(run.stderr()).not.toMatch(/\n\s+at /);
     });
+  });
+});
+
+describe('start-up with a config that is not YAML', () => {
+  it('names the file as given, file:line:col, and shows the offending line', async () => {
+    const cwd = mkdtempSync(join(tmpdir(), 'switchboard-yaml-'));
+    mkdirSync(join(cwd, 'config'));
+    writeFileSync(join(cwd, 'config', 'broken.yaml'), 'model_list:\n  - model_name: a\n   litellm_params: {}\n');
+    const run = runCli(['--config', 'config/broken.yaml', '--port', String(await freePort()), '--host', '127.0.0.1'], cleanEnv(), cwd);
+    expect(await run.exited).not.toBe(0);
+    const lines = run.stderr().trim().split('\n');
+    expect(lines[0]).toMatch(/^switchboard: invalid config: config\/broken\.yaml:3:4: invalid YAML: \S/);
+    expect(lines[1]).toContain('3 |    litellm_params: {}');
+    expect(lines[2]).toMatch(/\|\s{4}\^$/);
+    expect(run.stderr()).not.toMatch(/\n\s+at /);
   });
 });
 

@@ -74,10 +74,10 @@ const COMMON: Case[] = [
   ['tools a string', JSON.stringify({ model: 'm', messages: msgs, input: 'x', tools: 'all' })],
   ['tools with a null entry', JSON.stringify({ model: 'm', messages: msgs, input: 'x', tools: [null] })],
   ['tools with a typeless entry', JSON.stringify({ model: 'm', messages: msgs, input: 'x', tools: [{ function: { name: 'f' } }] })],
-  ['wrong content type', JSON.stringify({ model: 'm', messages: msgs, input: 'x' }), { 'content-type': 'text/plain' }],
+  ['plain text that is not JSON', 'hello', { 'content-type': 'text/plain' }],
   ['form encoded', 'model=m&input=x', { 'content-type': 'application/x-www-form-urlencoded' }],
   ['multipart', '--b\r\nContent-Disposition: form-data; name="model"\r\n\r\nm\r\n--b--', { 'content-type': 'multipart/form-data; boundary=b' }],
-  ['no content type', JSON.stringify({ model: 'm', messages: msgs, input: 'x' }), {}],
+  ['no content type, not JSON', 'model=m', {}],
 ];
 
 const CHAT_ONLY: Case[] = [
@@ -168,9 +168,11 @@ model_list:
     });
   });
 
-  it('specific statuses: 415 for a wrong content type, 400 for bad JSON', async () => {
-    const wrongType = await send(`${gw.url}/v1/chat/completions`, '{}', { 'content-type': 'text/plain' });
-    expect(wrongType.status).toBe(415);
+  it('specific statuses: 415 for multipart, 400 for bad JSON whatever the declared type', async () => {
+    const multipart = await send(`${gw.url}/v1/chat/completions`, '{}', { 'content-type': 'multipart/form-data; boundary=b' });
+    expect(multipart.status).toBe(415);
+    const formBadJson = await send(`${gw.url}/v1/chat/completions`, 'model=m', { 'content-type': 'application/x-www-form-urlencoded' });
+    expect(formBadJson.status).toBe(400);
     const badJson = await send(`${gw.url}/v1/chat/completions`, '{', JSON_CT);
     expect(badJson.status).toBe(400);
   });

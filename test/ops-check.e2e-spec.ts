@@ -1,4 +1,5 @@
-import { existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cleanEnv, MAIN, ROOT, runCli, writeTempConfig } from './helpers/cli.js';
 
@@ -58,7 +59,8 @@ general_settings:
       "error: model_list[0].litellm_params.model: unknown provider 'notaprovider'",
       "error: model_list[1].model_info.id: duplicate id 'dup'",
       'error: model_list[2].litellm_params.api_base: is required',
-      'error: model_list[2].litellm_params.api_version: is required',
+      // LiteLLM's default api_version is used, with a notice.
+      'warning: model_list[2].litellm_params.api_version: not set; using 2025-02-01-preview',
       'error: router_settings.model_group_alias.x: alias cycle',
     ];
     for (const e of expected) expect(lines.some((l) => l.startsWith(e))).toBe(true);
@@ -140,10 +142,12 @@ model_list:
     ]);
   });
 
-  it('invalid YAML: exit 1 with the line', async () => {
-    const r = await check(['--config', writeTempConfig('model_list:\n  - model_name: [unclosed\n')]);
-    expect(r.code).toBe(1);
-    expect(r.stderr).toMatch(/error: invalid YAML at line \d+/);
+  it('invalid YAML: exit 1 naming the file as given (file:line:col) with the offending line', async () => {
+    const cwd = brokenYamlDir();
+    const run = runCli(['check', '--config', 'config/broken.yaml'], cleanEnv(), cwd);
+    expect(await run.exited).toBe(1);
+    expect(run.stderr()).toMatch(/^error: config\/broken\.yaml:3:4: invalid YAML: /m);
+    expect(run.stderr()).toContain('3 |    litellm_params: {}');
   });
 
   it('wildcard shadowing: an exact name hidden from a wildcard is a warning; --strict makes it fatal', async () => {
@@ -182,3 +186,11 @@ model_list:
     expect(none.stderr).toContain('--config');
   });
 });
+
+/** A temp dir holding config/broken.yaml, whose line 3 is mis-indented. */
+function brokenYamlDir(): string {
+  const cwd = mkdtempSync(join(tmpdir(), 'switchboard-yaml-'));
+  mkdirSync(join(cwd, 'config'));
+  writeFileSync(join(cwd, 'config', 'broken.yaml'), 'model_list:\n  - model_name: a\n   litellm_params: {}\n');
+  return cwd;
+}

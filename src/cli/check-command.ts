@@ -1,9 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
-import { load } from 'js-yaml';
 import { ConfigError, ConfigIssue } from '../config/config-error.js';
-import { analyzeConfigText, ConfigAnalysis, parseConfigText } from '../config/config-loader.js';
+import { analyzeConfigText, ConfigAnalysis, loadConfigYaml } from '../config/config-loader.js';
 import { DeploymentConfig, GatewayConfig } from '../config/config.types.js';
 import { readEnv } from '../config/env-vars.js';
 import { resolveEnvRefs } from '../config/env-ref.js';
@@ -31,14 +30,14 @@ const PLACEHOLDER = 'switchboard-check-placeholder';
  * placeholders standing in for unset variables, and over the entries that did parse) providers,
  * aliases, fallbacks, duplicate ids and wildcard shadowing.
  */
-export function checkConfigText(text: string, env: NodeJS.ProcessEnv, options: CheckOptions = {}): CheckReport {
+export function checkConfigText(text: string, env: NodeJS.ProcessEnv, options: CheckOptions = {}, file?: string): CheckReport {
   const errors: ConfigIssue[] = [];
   const warnings: ConfigIssue[] = [];
   let raw: unknown;
   try {
-    raw = load(text);
-  } catch {
-    return { errors: issuesOf(() => parseConfigText(text, env)), warnings };
+    raw = loadConfigYaml(text, file);
+  } catch (err) {
+    return { errors: issuesOf(() => { throw err; }), warnings };
   }
 
   const effectiveEnv: NodeJS.ProcessEnv = { ...env };
@@ -56,7 +55,7 @@ export function checkConfigText(text: string, env: NodeJS.ProcessEnv, options: C
 
   let analysis;
   try {
-    analysis = analyzeConfigText(text, effectiveEnv);
+    analysis = analyzeConfigText(text, effectiveEnv, file);
   } catch (err) {
     errors.push(...issuesOf(() => { throw err; }));
     return { errors, warnings };
@@ -174,7 +173,7 @@ export function runCheck(argv: string[], env: NodeJS.ProcessEnv = process.env): 
     const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
     return { code: 1, stdout: '', stderr: `error: cannot read config file ${file}: ${reason}\n${file}: INVALID\n` };
   }
-  const report = checkConfigText(text, env, { allowMissingEnv: values['allow-missing-env'] === true });
+  const report = checkConfigText(text, env, { allowMissingEnv: values['allow-missing-env'] === true }, file);
   const failed = report.errors.length > 0 || (values.strict === true && report.warnings.length > 0);
   const text2 = formatReport(file, report, failed);
   return failed ? { code: 1, stdout: '', stderr: text2 } : { code: 0, stdout: text2, stderr: '' };

@@ -34,6 +34,8 @@ export function mapError(err: unknown): MappedError {
   if (gatewayError.retryAfterSeconds !== undefined) {
     headers['retry-after'] = String(Math.max(0, Math.ceil(gatewayError.retryAfterSeconds)));
   }
+  // The OpenAI and Anthropic SDKs retry any 5xx unless told not to; a config mistake will not fix itself.
+  if (gatewayError.code === ErrorCode.DeploymentMisconfigured) headers['x-should-retry'] = 'false';
   return {
     status,
     headers,

@@ -9,7 +9,11 @@ const MAX_DEPTH = 128;
 /** An oversized body is read and thrown away up to this multiple of the limit, then cut off. */
 const DISCARD_FACTOR = 4;
 const DISCARD_MS = 10_000;
-const JSON_TYPE = /^application\/([\w.+-]+\+)?json\s*(;|$)/i;
+/**
+ * `curl -d` sends application/x-www-form-urlencoded and LiteLLM parses the body as JSON anyway,
+ * so any declared type is read as JSON; only multipart (a real file upload) is refused.
+ */
+const MULTIPART_TYPE = /^multipart\//i;
 
 /**
  * Reads and parses JSON bodies. Replaces Express's parser so that every way a body can be
@@ -34,11 +38,11 @@ export class JsonBodyMiddleware implements NestMiddleware {
       await discardBody(req, 0, this.limit);
     }
     const contentType = req.headers['content-type'];
-    if (hasBody(req) && (!contentType || !JSON_TYPE.test(contentType))) {
+    if (hasBody(req) && contentType && MULTIPART_TYPE.test(contentType)) {
       req.resume();
       throw new GatewayError(
         ErrorCode.UnsupportedMediaType,
-        `Unsupported Content-Type '${contentType ?? ''}': send the body as application/json.`,
+        `Unsupported Content-Type '${contentType}': send the body as application/json.`,
       );
     }
     const buffer = await readBody(req, res, this.limit);

@@ -25,10 +25,54 @@ function configError(yaml: string, env: NodeJS.ProcessEnv = {}): ConfigError {
 
 const ok = (model = 'openai/gpt-4o', name = 'a') => `  - model_name: ${name}\n    litellm_params: { model: ${model} }\n`;
 
+describe('config loader: YAML that does not parse', () => {
+  it.each([
+    ['bad flow sequence', 'model_list: [\n  - a', 'config/broken.yaml:2:3: invalid YAML', '  - a'],
+    ['bad indentation', 'model_list:\n  - model_name: a\n   litellm_params: {}', 'config/broken.yaml:3:4: invalid YAML', '   litellm_params: {}'],
+  ])('%s: file:line:col as given, then the offending line with a caret', (_name, yaml, head, line) => {
+    let err: unknown;
+    try {
+      parseConfigText(yaml, {}, 'config/broken.yaml');
+    } catch (e) {
+      err = e;
+    }
+    const lines = (err as ConfigError).message.split('\n');
+    expect(lines[0]).toMatch(new RegExp(`^${head.replace(/[.]/g, '\\.')}: \\S`));
+    expect(lines[1]).toContain(`| ${line}`);
+    expect(lines[2]).toMatch(/\|\s*\^$/);
+    expect(lines[2].indexOf('^') - lines[2].indexOf('|') - 2).toBe(Number(head.split(':')[2]) - 1);
+  });
+});
+
+describe('config loader: YAML 1.1 as PyYAML (and so LiteLLM) reads it', () => {
+  const entry = (params: string) => `model_list:\n  - model_name: m\n    litellm_params:\n      model: openai/gpt-4o\n${params}`;
+  const first = (yaml: string) => parseConfigText(yaml, {}).config.models[0];
+  it.each([
+    ['20_000', 20000],
+    ['1_000.5', 1000.5],
+    ['017', 15], // YAML 1.1 octal
+    ['0x1F', 31],
+    ['1:30', 90], // sexagesimal
+  ])('tpm: %s is %s', (text, value) => {
+    expect(first(entry(`      tpm: ${text}\n`)).tpm).toBe(value);
+  });
+  it.each([['yes'], ['Yes'], ['YES'], ['on'], ['On'], ['ON'], ['true'], ['True']])('drop_params: %s is true', (text) => {
+    expect(first(entry(`      drop_params: ${text}\n`)).dropParams).toBe(true);
+  });
+  it.each([['no'], ['No'], ['NO'], ['off'], ['Off'], ['OFF'], ['false'], ['FALSE']])('drop_params: %s is false', (text) => {
+    expect(first(entry(`      drop_params: ${text}\n`)).dropParams).toBe(false);
+  });
+  it.each([['y'], ['n'], ['0o17']])('%s stays a string, as in PyYAML', (text) => {
+    expect(() => parseConfigText(entry(`      drop_params: ${text}\n`), {})).toThrow(/drop_params: must be a boolean/);
+    expect(parseConfigText(`model_list:\n  - model_name: "${text}"\n    litellm_params: { model: openai/x, api_base: "http://h/v1" }\n`, {}).config.models[0].modelName).toBe(text);
+  });
+  it('~ is null, as for an absent optional key', () => {
+    expect(first(entry('      tpm: ~\n')).tpm).toBeNull();
+  });
+});
+
 describe('config loader: malformed configs name the exact path', () => {
   const cases: [string, string, string][] = [
-    ['bad YAML', 'model_list: [\n  - a', 'invalid YAML at line 2'],
-    ['bad YAML indentation', 'model_list:\n  - model_name: a\n   litellm_params: {}', 'invalid YAML at line 3'],
     ['a scalar instead of a mapping', '42', 'the config must be a YAML mapping'],
     ['a list at top level', '- a\n- b', 'the config must be a YAML mapping'],
     ['model_list not a list', 'model_list: { a: 1 }', 'model_list: must be a list'],
@@ -45,7 +89,6 @@ describe('config loader: malformed configs name the exact path', () => {
     ['unknown custom_llm_provider', `model_list:\n  - model_name: a\n    litellm_params: { model: x, custom_llm_provider: nope }`, "model_list[0].litellm_params.custom_llm_provider: unknown provider 'nope'"],
     ['prefix without model id', `model_list:\n${ok('openai/')}`, "model_list[0].litellm_params.model: no model id after the provider prefix 'openai/'"],
     ['hosted_vllm without api_base', `model_list:\n${ok('hosted_vllm/llama')}`, "model_list[0].litellm_params.api_base: is required for provider 'hosted_vllm'"],
-    ['azure without api_version', `model_list:\n  - model_name: a\n    litellm_params: { model: azure/dep, api_base: "https://x.openai.azure.com" }`, "model_list[0].litellm_params.api_version: is required for provider 'azure'"],
     ['api_base not a URL', `model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, api_base: "localhost:8000" }`, 'model_list[0].litellm_params.api_base: must be an http(s) URL'],
     ['timeout a string', `model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, timeout: soon }`, 'model_list[0].litellm_params.timeout: must be a number'],
     ['negative timeout', `model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, timeout: -1 }`, 'model_list[0].litellm_params.timeout: must not be less than 0'],
@@ -198,7 +241,7 @@ general_settings:
 
   it('an unset api_key variable is a warning, not a failure, and the deployment remembers why', () => {
     const { config, warnings } = load(`model_list:\n  - model_name: a\n    litellm_params: { model: openai/x, api_key: os.environ/SB_TEST_UNSET_KEY }`);
-    expect(warnings).toEqual(['model_list[0].litellm_params.api_key: environment variable SB_TEST_UNSET_KEY is not set']);
+    expect(warnings).toEqual(['model_list[0].litellm_params.api_key: environment variable SB_TEST_UNSET_KEY is not set; requests to this deployment fail with deployment_misconfigured until it is']);
     expect(config.models[0].apiKey).toBeUndefined();
     expect(config.models[0].apiKeyMissingEnv).toBe('SB_TEST_UNSET_KEY');
   });
@@ -271,5 +314,60 @@ general_settings:
       const m = load(`model_list:\n${ok()}`).config.models[0];
       expect(m.modelInfo.id).toBe(m.id);
     });
+  });
+});
+
+describe('config loader: what LiteLLM defaults', () => {
+  it('azure without api_version gets LiteLLM\'s default, with a start-up notice', () => {
+    const loaded = parseConfigText(`model_list:\n  - model_name: a\n    litellm_params: { model: azure/dep, api_base: "https://x.openai.azure.com" }`, {});
+    expect(loaded.warnings).toContain("model_list[0].litellm_params.api_version: not set; using 2025-02-01-preview, LiteLLM's default for azure (set it to pin the version)");
+    expect(RoutingTable.compile(loaded.config).groupTargets('a')![0].credentials.apiVersion).toBe('2025-02-01-preview');
+  });
+});
+
+describe('provider inference for unprefixed model ids (as LiteLLM infers them)', () => {
+  const resolveOne = (params: string) => {
+    const table = RoutingTable.compile(parseConfigText(`model_list:\n  - model_name: m\n    litellm_params: ${params}\n`, {}).config);
+    return table.groupTargets('m')![0];
+  };
+  it.each([
+    ['claude-3-5-sonnet-20241022', 'anthropic', 'https://api.anthropic.com'],
+    ['gpt-4o', 'openai', 'https://api.openai.com/v1'],
+    ['o3-mini', 'openai', 'https://api.openai.com/v1'],
+    ['o1', 'openai', 'https://api.openai.com/v1'],
+    ['chatgpt-4o-latest', 'openai', 'https://api.openai.com/v1'],
+    ['text-embedding-3-small', 'openai', 'https://api.openai.com/v1'],
+    ['mistral-large-latest', 'mistral', 'https://api.mistral.ai/v1'],
+    ['codestral-latest', 'mistral', 'https://api.mistral.ai/v1'],
+    ['open-mistral-nemo', 'mistral', 'https://api.mistral.ai/v1'],
+    ['deepseek-chat', 'deepseek', 'https://api.deepseek.com/v1'],
+    ['grok-2-latest', 'xai', 'https://api.x.ai/v1'],
+  ])('%s → %s at %s', (model, provider, apiBase) => {
+    const t = resolveOne(`{ model: ${model} }`);
+    expect([t.provider, t.upstreamModel, t.apiBase]).toEqual([provider, model, apiBase]);
+  });
+
+  it('an unknown unprefixed id with an api_base is OpenAI-compatible at that base', () => {
+    const t = resolveOne('{ model: my-local-llama, api_base: "http://127.0.0.1:8000/v1" }');
+    expect([t.provider, t.upstreamModel, t.apiBase]).toEqual(['openai', 'my-local-llama', 'http://127.0.0.1:8000/v1']);
+  });
+
+  it('an unknown unprefixed id without an api_base is a config error asking for a prefix', () => {
+    expect(() => RoutingTable.compile(parseConfigText('model_list:\n  - model_name: m\n    litellm_params: { model: my-local-llama }\n', {}).config)).toThrow(
+      /model_list\[0\]\.litellm_params\.model: 'my-local-llama' has no provider prefix.*add a provider prefix such as openai\/my-local-llama/,
+    );
+  });
+
+  it('a family whose provider is not supported yet names it', () => {
+    // cohere/vertex_ai adapters live on other branches; until merged these are refused, not misrouted.
+    for (const [model, provider] of [['command-r-plus', 'cohere'], ['gemini-1.5-pro', 'vertex_ai'], ['voyage-3', 'voyage']]) {
+      let message = '';
+      try {
+        RoutingTable.compile(parseConfigText(`model_list:\n  - model_name: m\n    litellm_params: { model: ${model} }\n`, {}).config);
+      } catch (e) {
+        message = (e as Error).message;
+      }
+      expect(message).toContain(`'${model}' is a ${provider} model`);
+    }
   });
 });

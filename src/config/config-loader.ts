@@ -7,6 +7,7 @@ import { ConfigError, ConfigIssue } from './config-error.js';
 import {
   GeneralSettingsSchema,
   KNOWN_KEYS,
+  OTHER_LITELLM_KEYS,
   LitellmParamsSchema,
   LitellmSettingsSchema,
   ModelEntrySchema,
@@ -21,6 +22,9 @@ import {
   RoutingStrategy,
 } from './config.types.js';
 import { envRefName, envRefNames, resolveEnvRefs } from './env-ref.js';
+import { providerInfo } from '../providers/provider-catalog.js';
+import { suggestKey } from './key-suggestion.js';
+import { PYYAML_SCHEMA } from './pyyaml-schema.js';
 
 export interface LoadedConfig {
   config: GatewayConfig;
@@ -29,18 +33,41 @@ export interface LoadedConfig {
 }
 
 export function readConfigFile(path: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  let text: string;
-  try {
-    text = readFileSync(path, 'utf8');
-  } catch (err) {
-    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
-    throw ConfigError.at('', `cannot read config file ${path}: ${reason}`);
-  }
-  return parseConfigText(text, env);
+  return parseConfigText(readConfigText(path), env, path);
 }
 
-export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env): LoadedConfig {
-  return orThrow(analyzeConfigText(text, env));
+/** `shownAs` is the path as the user typed it, for messages; `path` is what is opened. */
+export function readConfigText(path: string, shownAs: string = path): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (err) {
+    const reason = (err as NodeJS.ErrnoException).code === 'ENOENT' ? 'file not found' : (err as Error).message;
+    throw ConfigError.at('', `cannot read config file ${shownAs}: ${reason}`);
+  }
+}
+
+export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.env, file?: string): LoadedConfig {
+  return orThrow(analyzeConfigText(text, env, file));
+}
+
+/**
+ * Parses config YAML the way LiteLLM's PyYAML does. A syntax error becomes a ConfigError that
+ * reads like a compiler's (`config/broken.yaml:4:1: reason`) with the offending line under it,
+ * so the user can jump straight to it; `file` is the path as the user gave it.
+ */
+export function loadConfigYaml(text: string, file?: string): unknown {
+  try {
+    // js-yaml rejects a document-less file; for a config, empty or comments-only means "nothing configured".
+    return isBlankYaml(text) ? {} : load(text, { schema: PYYAML_SCHEMA });
+  } catch (err) {
+    if (!(err instanceof YAMLException)) throw err;
+    if (!err.mark) throw ConfigError.at('', `${file ? `${file}: ` : ''}invalid YAML: ${err.reason}`);
+    const { line, column } = err.mark;
+    const where = `${file ?? '<config>'}:${line + 1}:${column + 1}`;
+    const source = text.split(/\r?\n/)[line] ?? '';
+    const excerpt = `\n  ${line + 1} | ${source}\n  ${' '.repeat(String(line + 1).length)} | ${' '.repeat(column)}^`;
+    throw ConfigError.at('', `${where}: invalid YAML: ${err.reason}${excerpt}`);
+  }
 }
 
 /**
@@ -48,18 +75,8 @@ export function parseConfigText(text: string, env: NodeJS.ProcessEnv = process.e
  * others: every issue is returned, and `config` holds what did parse, so `check` can go on to
  * the whole-file rules. Only a file that is not YAML, or not a mapping, throws.
  */
-export function analyzeConfigText(text: string, env: NodeJS.ProcessEnv = process.env): ConfigAnalysis {
-  let raw: unknown;
-  try {
-    // js-yaml rejects a document-less file; for a config, empty or comments-only means "nothing configured".
-    raw = isBlankYaml(text) ? {} : load(text);
-  } catch (err) {
-    if (err instanceof YAMLException) {
-      const line = err.mark ? ` at line ${err.mark.line + 1}, column ${err.mark.column + 1}` : '';
-      throw ConfigError.at('', `invalid YAML${line}: ${err.reason}`);
-    }
-    throw err;
-  }
+export function analyzeConfigText(text: string, env: NodeJS.ProcessEnv = process.env, file?: string): ConfigAnalysis {
+  let raw = loadConfigYaml(text, file);
   if (raw === undefined || raw === null) raw = {};
   if (typeof raw !== 'object' || Array.isArray(raw)) {
     throw ConfigError.at('', 'the config must be a YAML mapping with model_list, router_settings, ...');
@@ -95,7 +112,7 @@ const SECTIONS = {
 
 export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.ProcessEnv = process.env): ConfigAnalysis {
   const issues: ConfigIssue[] = [];
-  const warnings = [...unknownKeyWarnings(raw), ...retryPolicyWarnings(raw)];
+  const warnings = [...unknownKeyWarnings(raw, issues), ...retryPolicyWarnings(raw)];
   const effectiveEnv = withConfigEnvironment(raw, env);
   const { value: resolvedValue, missing } = resolveEnvRefs(raw, effectiveEnv);
   const resolved = resolvedValue as Record<string, unknown>;
@@ -153,12 +170,21 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
   }
   for (const m of missing) {
     if (m.path === 'general_settings.master_key') continue;
-    warnings.push(`${m.path}: environment variable ${m.name} is not set`);
+    const inDeployment = /^model_list\[\d+\]\./.test(m.path);
+    warnings.push(`${m.path}: environment variable ${m.name} is not set${inDeployment ? '; requests to this deployment fail with deployment_misconfigured until it is' : ''}`);
   }
 
+  accepted.forEach(({ entry, index }) => {
+    const params = entry.litellm_params as Record<string, unknown>;
+    const provider = typeof params.custom_llm_provider === 'string' ? params.custom_llm_provider : String(params.model).split('/')[0];
+    const info = providerInfo(provider);
+    if (info?.defaultApiVersion && !params.api_version) {
+      warnings.push(`model_list[${index}].litellm_params.api_version: not set; using ${info.defaultApiVersion}, LiteLLM's default for ${provider} (set it to pin the version)`);
+    }
+  });
   const router = sections.router_settings as Record<string, any>;
   const general = sections.general_settings as Record<string, any>;
-  const models = accepted.map((a) => normalizeModelEntry(a.entry, a.unresolved, 'file'));
+  const models = accepted.map((a) => withUnsetReferences(normalizeModelEntry(a.entry, a.unresolved, 'file'), a.index, missing));
   const config: GatewayConfig = {
     models: dedupeGeneratedIds(models),
     aliases: normalizeAliases(router.model_group_alias, issues),
@@ -176,6 +202,19 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
     envRefs: envRefNames(raw),
   };
   return { config, warnings, issues, modelIndexes: accepted.map((a) => a.index) };
+}
+
+/**
+ * An unset `os.environ/` reference anywhere in a deployment other than its api_key (which has
+ * its own message) takes the deployment out of service until set: served without it, an unset
+ * api_base would mean the provider's default host, and the deployment's key would go there.
+ */
+function withUnsetReferences(d: DeploymentConfig, index: number, missing: readonly { path: string; name: string }[]): DeploymentConfig {
+  const prefix = `model_list[${index}].`;
+  const unset = missing.filter((m) => m.path.startsWith(prefix) && m.path !== `${prefix}litellm_params.api_key`);
+  if (unset.length === 0) return d;
+  const list = unset.map((m) => `environment variable ${m.name} (${m.path.slice(prefix.length)}) is not set on the gateway`).join('; ');
+  return { ...d, misconfigured: `${list}.` };
 }
 
 /** Container types first: class-validator's messages for them are confusing ("nested property must be either object or array"). */
@@ -408,13 +447,21 @@ function constraintMessages(constraints: Record<string, string>): string {
   return messages.map((c) => c.replace(/^[\w.[\]]+ /, '').replace(/ conforming to the specified constraints$/, '')).join('; ');
 }
 
-function unknownKeyWarnings(raw: Record<string, unknown>): string[] {
+/**
+ * Unknown keys are warnings (LiteLLM has many Switchboard does not read), except a near miss of
+ * a key it does read: `api_bsae` ignored would send the entry to the provider's default host.
+ */
+function unknownKeyWarnings(raw: Record<string, unknown>, issues: ConfigIssue[]): string[] {
   const warnings: string[] = [];
   const check = (obj: unknown, schemaKey: string, path: string) => {
     if (!obj || typeof obj !== 'object' || Array.isArray(obj)) return;
     const known = KNOWN_KEYS[schemaKey];
     for (const key of Object.keys(obj)) {
-      if (!known.includes(key)) warnings.push(`${path ? `${path}.` : ''}${key}: unknown key, ignored`);
+      if (known.includes(key)) continue;
+      const where = `${path ? `${path}.` : ''}${key}`;
+      const suggestion = suggestKey(key, known, OTHER_LITELLM_KEYS[schemaKey]);
+      if (suggestion) issues.push({ path: where, message: `unknown key; did you mean '${suggestion}'?` });
+      else warnings.push(`${where}: unknown key, ignored`);
     }
   };
   check(raw, '', '');

@@ -109,3 +109,20 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   ],
   litellm_settings: ['drop_params'],
 };
+
+/**
+ * Keys LiteLLM itself accepts that Switchboard does not read: never "corrected" to a nearby
+ * known key (`top_k` is not a typo of `top_p`).
+ */
+export const OTHER_LITELLM_KEYS: Record<string, readonly string[]> = {
+  '': ['include', 'guardrails', 'credential_list', 'mcp_servers', 'files_settings', 'assistant_settings', 'finetune_settings', 'callback_settings'],
+  'model_list[]': [],
+  'model_list[].litellm_params': [
+    'top_k', 'top_p', 'temperature', 'max_tokens', 'max_completion_tokens', 'stop', 'seed', 'input_cost_per_token',
+    'output_cost_per_token', 'region_name', 'aws_region_name', 'vertex_project', 'vertex_location', 'api_type',
+    'base_model', 'mock_response', 'tags', 'merge_reasoning_content_in_choices', 'stream', 'n', 'user',
+  ],
+  router_settings: ['routing_strategy_args', 'content_policy_fallbacks', 'allowed_fails_policy', 'model_group_retry_policy', 'redis_host', 'redis_port', 'redis_password', 'redis_url', 'enable_pre_call_checks', 'provider_budget_config', 'disable_cooldowns'],
+  general_settings: ['store_model_in_db', 'alerting', 'proxy_batch_write_at', 'database_connection_pool_limit', 'disable_spend_logs', 'background_health_checks', 'health_check_interval'],
+  litellm_settings: ['set_verbose', 'json_logs', 'modify_params', 'num_retries', 'request_timeout', 'fallbacks', 'cache', 'cache_params', 'success_callback', 'failure_callback', 'callbacks'],
+};

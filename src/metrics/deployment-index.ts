@@ -38,7 +38,7 @@ export class DeploymentIndex {
     for (const d of table.config.models) {
       // A template whose provider is itself a capture gets its provider per request.
       const dynamic = !d.customProvider && d.model.split('/')[0].includes('*');
-      const split = dynamic ? undefined : splitProvider(d.model.replace(/\*/g, 'x'), d.customProvider);
+      const split = dynamic ? undefined : splitProvider(d.model.replace(/\*/g, 'x'), d.customProvider, d.apiBase);
       const provider = split && !('error' in split) ? split.provider : dynamic ? 'dynamic' : 'unknown';
       byId.set(d.id, { group: d.modelName, provider });
     }

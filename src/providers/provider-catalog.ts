@@ -11,6 +11,8 @@ export interface ProviderInfo {
   /** Used when the deployment sets no api_base. Absent: api_base is required. */
   readonly defaultApiBase?: string;
   readonly requiresApiVersion?: boolean;
+  /** Used when the deployment sets no api_version (LiteLLM supplies one too); start-up says so. */
+  readonly defaultApiVersion?: string;
   /** The provider serves the Responses API itself; otherwise /v1/responses is bridged to chat. */
   readonly nativeResponses: boolean;
   readonly embeddings: boolean;
@@ -18,7 +20,8 @@ export interface ProviderInfo {
 
 const CATALOG: readonly ProviderInfo[] = [
   { name: 'openai', family: 'openai-compatible', defaultApiBase: 'https://api.openai.com/v1', nativeResponses: true, embeddings: true },
-  { name: 'azure', family: 'azure', requiresApiVersion: true, nativeResponses: true, embeddings: true },
+  // LiteLLM's AZURE_DEFAULT_API_VERSION (litellm/constants.py, v1.7x+).
+  { name: 'azure', family: 'azure', defaultApiVersion: '2025-02-01-preview', nativeResponses: true, embeddings: true },
   { name: 'openrouter', family: 'openai-compatible', defaultApiBase: 'https://openrouter.ai/api/v1', nativeResponses: true, embeddings: true },
   { name: 'anthropic', family: 'anthropic', defaultApiBase: 'https://api.anthropic.com', nativeResponses: false, embeddings: false },
   { name: 'groq', family: 'openai-compatible', defaultApiBase: 'https://api.groq.com/openai/v1', nativeResponses: false, embeddings: false },

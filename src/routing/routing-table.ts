@@ -1,6 +1,7 @@
 import { ConfigError, ConfigIssue } from '../config/config-error.js';
 import { AliasConfig, DeploymentConfig, GatewayConfig } from '../config/config.types.js';
 import { knownProviders, providerInfo, ProviderInfo } from '../providers/provider-catalog.js';
+import { inferProvider } from '../providers/provider-inference.js';
 
 /**
  * Everything a request needs to reach one deployment, already resolved: the provider prefix
@@ -45,14 +46,28 @@ export interface CompiledWildcard {
 
 export type ProviderSplit = { provider: string; upstreamModel: string; info: ProviderInfo } | { error: string };
 
-/** `openrouter/openai/gpt-4o` → provider `openrouter`, upstream id `openai/gpt-4o`. No prefix means openai. */
-export function splitProvider(model: string, customProvider?: string): ProviderSplit {
+/**
+ * `openrouter/openai/gpt-4o` → provider `openrouter`, upstream id `openai/gpt-4o`. With no
+ * prefix the provider is inferred from the model family as LiteLLM does (claude-* → anthropic);
+ * an id of no known family is sent to the api_base as OpenAI-compatible, and without an
+ * api_base it is an error: guessing would send the key to a host the config never named.
+ */
+export function splitProvider(model: string, customProvider?: string, apiBase?: string): ProviderSplit {
   if (customProvider) {
     const info = providerInfo(customProvider);
     return info ? { provider: customProvider, upstreamModel: model, info } : { error: unknownProvider(customProvider) };
   }
   const slash = model.indexOf('/');
-  if (slash < 0) return { provider: 'openai', upstreamModel: model, info: providerInfo('openai')! };
+  if (slash < 0) {
+    const inferred = inferProvider(model);
+    if (inferred === undefined) {
+      if (apiBase) return { provider: 'openai', upstreamModel: model, info: providerInfo('openai')! };
+      return { error: `'${model}' has no provider prefix and is not a model family the gateway recognises: add a provider prefix such as openai/${model} (or hosted_vllm/${model} with an api_base)` };
+    }
+    const info = providerInfo(inferred);
+    if (!info) return { error: `'${model}' is a ${inferred} model, and provider '${inferred}' is not supported (known: ${knownProviders().join(', ')})` };
+    return { provider: inferred, upstreamModel: model, info };
+  }
   const prefix = model.slice(0, slash);
   const info = providerInfo(prefix);
   if (!info) return { error: unknownProvider(prefix) };
@@ -60,6 +75,9 @@ export function splitProvider(model: string, customProvider?: string): ProviderS
   if (!upstreamModel) return { error: `no model id after the provider prefix '${prefix}/'` };
   return { provider: prefix, upstreamModel, info };
 }
+
+/** Stands in for an api_base whose variable is unset; never dialled (see requireApiKey). */
+const UNSET_BASE = 'http://unset.invalid';
 
 function unknownProvider(prefix: string): string {
   return `unknown provider '${prefix}' (known: ${knownProviders().join(', ')})`;
@@ -249,8 +267,11 @@ function checkDeployment(d: DeploymentConfig, path: string): ConfigIssue[] {
   }
   // A template that starts with a capture gets its provider at request time; anything else is checked now.
   if (d.customProvider || !d.model.split('/')[0].includes('*')) {
-    const split = splitProvider(d.model.replace(/\*/g, 'x'), d.customProvider);
-    if ('error' in split) {
+    // A deployment out of service for an unset variable is reported as such, not as the gaps it leaves.
+    const split = splitProvider(d.model.replace(/\*/g, 'x'), d.customProvider, d.misconfigured ? UNSET_BASE : d.apiBase);
+    if (d.misconfigured && !('error' in split)) {
+      // nothing more to check: requests to it fail with its reason, before any upstream call
+    } else if ('error' in split) {
       issues.push({ path: `${path}.litellm_params.${d.customProvider ? 'custom_llm_provider' : 'model'}`, message: split.error });
     } else {
       issues.push(...checkProviderRequirements(split.info, d, path));
@@ -284,11 +305,12 @@ function buildTarget(
     let i = 0;
     model = model.replace(/\*/g, () => captures[Math.min(i++, captures.length - 1)]);
   }
-  const split = splitProvider(model, d.customProvider);
+  const split = splitProvider(model, d.customProvider, d.misconfigured ? UNSET_BASE : d.apiBase);
   if ('error' in split) return split;
-  const missing = checkProviderRequirements(split.info, d, '');
+  const missing = d.misconfigured ? [] : checkProviderRequirements(split.info, d, '');
   if (missing.length) return { error: `${missing[0].path.slice(1)} ${missing[0].message}` };
-  let apiBase = d.apiBase ?? split.info.defaultApiBase!;
+  // A misconfigured deployment is stopped by requireApiKey before any request is built.
+  let apiBase = d.apiBase ?? split.info.defaultApiBase ?? UNSET_BASE;
   // LiteLLM configs point ollama at the server root; its OpenAI-compatible API lives under /v1.
   if (split.provider === 'ollama' && !/\/v1$/.test(apiBase)) apiBase = `${apiBase}/v1`;
   return {
@@ -300,7 +322,7 @@ function buildTarget(
     credentials: {
       apiKey: d.apiKey,
       apiKeyMissingEnv: d.apiKeyMissingEnv,
-      apiVersion: d.apiVersion,
+      apiVersion: d.apiVersion ?? split.info.defaultApiVersion,
       organization: d.organization,
     },
     settings: {
