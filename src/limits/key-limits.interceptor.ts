@@ -4,13 +4,14 @@ import { from, Observable, switchMap } from 'rxjs';
 import { ChatController } from '../chat/chat.controller.js';
 import type { GatewayRequest } from '../common/request-context.js';
 import { EmbeddingsController } from '../embeddings/embeddings.controller.js';
+import { MessagesController } from '../messages/messages.controller.js';
 import { ResponsesController } from '../responses/responses.controller.js';
 import { SpendWriterService } from '../spend/spend-writer.service.js';
 import { UsageMeter } from '../spend/usage-meter.js';
 import { LimitsService } from './limits.service.js';
 
 /** The endpoints that call a model: the only ones that count against limits and spend. */
-const INFERENCE = new Set<unknown>([ChatController, ResponsesController, EmbeddingsController]);
+const INFERENCE = new Set<unknown>([ChatController, ResponsesController, MessagesController, EmbeddingsController]);
 
 /**
  * Runs after the AuthGuard on inference routes: a virtual key's budget and limits are checked
