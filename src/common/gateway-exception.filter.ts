@@ -24,7 +24,8 @@ export class GatewayExceptionFilter implements ExceptionFilter {
       const detail = exception instanceof Error ? exception.stack ?? exception.message : String(exception);
       this.logger.error(`request ${String(res.getHeader('x-request-id') ?? '-')} ${req.method} ${req.path}: ${detail}`);
     }
-    const anthropic = isAnthropicRoute(req.path);
+    // originalUrl: middleware (the body parser) sees a path relative to its mount point.
+    const anthropic = isAnthropicRoute((req.originalUrl ?? req.url).split('?')[0]);
     if (res.headersSent) {
       // A stream already committed to 200: the only honest signal left is an SSE error event.
       writeSseError(res, gatewayError, anthropic ? 'messages' : 'chat');
