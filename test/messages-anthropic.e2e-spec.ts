@@ -1,4 +1,4 @@
-import Anthropic from '@anthropic-ai/sdk';
+import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import { FakeAnthropic } from './helpers/fake-anthropic.js';
 import { rawPost } from './helpers/gateway.js';
 import { admin, AdminGateway, BACKENDS, MASTER_KEY, startAdminGateway, TestStore } from './helpers/store-backends.js';
@@ -52,20 +52,21 @@ general_settings:
 
   beforeEach(() => fake.reset());
 
-  const expectApiError = async (call: Promise<unknown>, status: number, type: string): Promise<Anthropic.APIError> => {
+  const expectApiError = async (call: Promise<unknown>, status: number, type: string): Promise<APIError> => {
     const err = await call.then(
       () => undefined,
       (e: unknown) => e,
     );
-    expect(err).toBeInstanceOf(Anthropic.APIError);
-    const e = err as Anthropic.APIError;
+    expect(err).toBeInstanceOf(APIError);
+    const e = err as APIError;
     expect(e.status).toBe(status);
     expect(e.error).toMatchObject({ type: 'error', error: { type } });
     return e;
   };
 
   it('create: the body reaches Anthropic untouched except model; the reply comes back with the alias', async () => {
-    const message = await client.messages.create({
+    // Sampling fields this SDK version no longer types still reach the upstream.
+    const params = {
       model: 'sonnet',
       max_tokens: 100,
       system: [{ type: 'text', text: 'Be terse.', cache_control: { type: 'ephemeral' } }],
@@ -74,7 +75,8 @@ general_settings:
       top_k: 5,
       stop_sequences: ['END'],
       metadata: { user_id: 'u-1' },
-    });
+    };
+    const message = await client.messages.create(params as Anthropic.MessageCreateParamsNonStreaming);
     expect(message.model).toBe('sonnet');
     expect(message.content).toEqual([{ type: 'text', text: 'Echo: Hello there' }]);
     expect(message.usage.input_tokens).toBe(21);
@@ -95,6 +97,19 @@ general_settings:
       stop_sequences: ['END'],
       metadata: { user_id: 'u-1' },
     });
+  });
+
+  it.each(['sonnet', 'claude'])('%s sends the same upstream id on /chat/completions, /v1/responses and /v1/messages', async (name) => {
+    const headers = { 'content-type': 'application/json', authorization: `Bearer ${MASTER_KEY}` };
+    const chat = await rawPost(`${gw.url}/v1/chat/completions`, { model: name, messages: [{ role: 'user', content: 'hi' }] }, headers);
+    const responses = await rawPost(`${gw.url}/v1/responses`, { model: name, input: 'hi' }, headers);
+    const messages = await client.messages.create({ model: name, max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });
+    expect([chat.status, responses.status]).toEqual([200, 200]);
+    expect([chat.body.model, responses.body.model, messages.model]).toEqual([name, name, name]);
+    expect(fake.requests.map((r) => r.body.model)).toEqual(['claude-sonnet-4-5', 'claude-sonnet-4-5', 'claude-sonnet-4-5']);
+    const dry = await admin(gw, 'GET', `/model/resolve?model=${name}&endpoint=messages`);
+    expect(dry.status).toBe(200);
+    expect(JSON.stringify(dry.body)).toContain('claude-sonnet-4-5');
   });
 
   it('stream: messages.stream() and finalMessage() over the events Anthropic sent, model renamed', async () => {
