@@ -1,6 +1,8 @@
 import Anthropic, { APIError } from '@anthropic-ai/sdk';
 import { FakeAnthropic } from './helpers/fake-anthropic.js';
+import { FakeUpstream } from './helpers/fake-upstream.js';
 import { rawPost } from './helpers/gateway.js';
+import { OpsGateway, startOpsGateway } from './helpers/ops-gateway.js';
 import { admin, AdminGateway, BACKENDS, MASTER_KEY, startAdminGateway, TestStore } from './helpers/store-backends.js';
 
 /**
@@ -351,5 +353,57 @@ general_settings:
     expect(sent.headers['x-stainless-lang']).toBeUndefined();
     expect(sent.headers.authorization).toBeUndefined();
     expect(JSON.stringify(sent.headers)).not.toContain(MASTER_KEY);
+  });
+});
+
+describe('/v1/messages under --base-path, and a non-Anthropic deployment', () => {
+  let fake: FakeAnthropic;
+  let upstream: FakeUpstream;
+  let gw: OpsGateway;
+  let client: Anthropic;
+
+  beforeAll(async () => {
+    fake = await FakeAnthropic.start(['sk-ant-test']);
+    upstream = await FakeUpstream.start();
+    gw = await startOpsGateway(
+      `
+model_list:
+  - model_name: claude
+    litellm_params: { model: anthropic/claude-sonnet-4-5, api_base: ${fake.url}, api_key: sk-ant-test }
+  - model_name: gpt
+    litellm_params: { model: openai/gpt-4o, api_base: ${upstream.url}/v1, api_key: sk-up-test }
+`,
+      { basePath: '/gw' },
+    );
+    client = new Anthropic({ baseURL: gw.url, apiKey: 'unused', maxRetries: 0 });
+  });
+
+  afterAll(async () => {
+    await gw?.close();
+    await fake?.close();
+    await upstream?.close();
+  });
+
+  it('serves /gw/v1/messages and answers Anthropic-shaped errors there', async () => {
+    const message = await client.messages.create({ model: 'claude', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });
+    expect(message.model).toBe('claude');
+    const err = await client.messages.create({ model: 'nope', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(APIError);
+    expect((err as APIError).error).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+  });
+
+  // The Messages <-> Chat bridge (h-msgx) is not merged on this branch: until it is, a clear 400.
+  it('a non-Anthropic deployment is refused with a clear 400, nothing sent upstream', async () => {
+    const err = await client.messages.create({ model: 'gpt', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
+    expect((err as APIError).status).toBe(400);
+    expect((err as APIError).error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
+    expect((err as APIError).message).toContain('openai');
+    expect(upstream.requests).toHaveLength(0);
+  });
+
+  it('logs no key and records the route for metrics', async () => {
+    await client.messages.create({ model: 'claude', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });
+    expect(gw.logText()).not.toContain('sk-ant-test');
+    expect(gw.logs.some((l) => JSON.stringify(l).includes('/v1/messages'))).toBe(true);
   });
 });
