@@ -1,5 +1,5 @@
 import { BadRequestException, ForbiddenException, HttpException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
-import { mapError } from './error-mapping.js';
+import { isAnthropicRoute, mapAnthropicError, mapError } from './error-mapping.js';
 import { ErrorCode, GatewayError } from './gateway-error.js';
 
 describe('mapError', () => {
@@ -97,4 +97,48 @@ describe('mapError', () => {
       expect(mapped.body.error).toEqual({ message: 'The gateway hit an internal error. It has been logged.', type: 'api_error', param: null, code: 'internal_error' });
     },
   );
+});
+
+describe('mapAnthropicError', () => {
+  const table: [ErrorCode, number, string][] = [
+    [ErrorCode.ModelNotFound, 404, 'not_found_error'],
+    [ErrorCode.InvalidRequest, 400, 'invalid_request_error'],
+    [ErrorCode.UnsupportedMediaType, 415, 'invalid_request_error'],
+    [ErrorCode.PayloadTooLarge, 413, 'request_too_large'],
+    [ErrorCode.Unauthorized, 401, 'authentication_error'],
+    [ErrorCode.Forbidden, 403, 'permission_error'],
+    [ErrorCode.RateLimited, 429, 'rate_limit_error'],
+    [ErrorCode.BudgetExceeded, 429, 'rate_limit_error'],
+    [ErrorCode.UpstreamError, 502, 'api_error'],
+    [ErrorCode.UpstreamTimeout, 504, 'timeout_error'],
+    [ErrorCode.NoHealthyDeployment, 503, 'overloaded_error'],
+    [ErrorCode.ShuttingDown, 503, 'api_error'],
+    [ErrorCode.Internal, 500, 'api_error'],
+  ];
+
+  it.each(table)('%s → %i %s, same status as the OpenAI shape', (code, status, type) => {
+    const err = new GatewayError(code, 'msg', { retryAfterSeconds: 2 });
+    const mapped = mapAnthropicError(err);
+    expect(mapped.status).toBe(status);
+    expect(mapped.status).toBe(mapError(err).status);
+    expect(mapped.headers['retry-after']).toBe('2');
+    expect(mapped.body).toEqual({ type: 'error', error: { type, message: 'msg' } });
+  });
+
+  it('keeps an upstream 4xx status', () => {
+    const mapped = mapAnthropicError(new GatewayError(ErrorCode.UpstreamRejected, 'm', { upstreamStatus: 404 }));
+    expect(mapped).toMatchObject({ status: 404, body: { error: { type: 'not_found_error' } } });
+  });
+
+  it.each([
+    ['/v1/messages', true],
+    ['/messages', true],
+    ['/v1/messages/count_tokens', true],
+    ['/gw/v1/messages', true],
+    ['/v1/chat/completions', false],
+    ['/v1/responses', false],
+    ['/v1/messagesx', false],
+  ])('isAnthropicRoute(%s) = %s', (path, expected) => {
+    expect(isAnthropicRoute(path)).toBe(expected);
+  });
 });

@@ -96,6 +96,52 @@ function describe(err: GatewayError): { status: number; type: string; code: stri
   }
 }
 
+export interface AnthropicErrorBody {
+  type: 'error';
+  error: { type: string; message: string };
+}
+
+/** Anthropic's error type for each status the gateway answers with (docs.anthropic.com, "Errors"). */
+const ANTHROPIC_TYPE_BY_STATUS: Readonly<Record<number, string>> = {
+  400: 'invalid_request_error',
+  401: 'authentication_error',
+  402: 'billing_error',
+  403: 'permission_error',
+  404: 'not_found_error',
+  413: 'request_too_large',
+  429: 'rate_limit_error',
+  500: 'api_error',
+  502: 'api_error',
+  503: 'overloaded_error',
+  504: 'timeout_error',
+  529: 'overloaded_error',
+};
+
+/**
+ * The same failure as mapError() — same status, same headers (retry-after, x-ratelimit-*), same
+ * message — in the Anthropic Messages API's error shape, for the /v1/messages routes, whose
+ * clients (Anthropic SDKs, Claude Code) read only that shape.
+ */
+export function mapAnthropicError(err: unknown): { status: number; headers: Record<string, string>; body: AnthropicErrorBody } {
+  const mapped = mapError(err);
+  const gatewayError = toGatewayError(err);
+  let type = ANTHROPIC_TYPE_BY_STATUS[mapped.status] ?? (mapped.status >= 500 ? 'api_error' : 'invalid_request_error');
+  // 503 means "try later" for every cause, but only an exhausted group is Anthropic's overload.
+  if (mapped.status === 503 && gatewayError.code !== ErrorCode.NoHealthyDeployment) type = 'api_error';
+  return { status: mapped.status, headers: mapped.headers, body: { type: 'error', error: { type, message: mapped.body.error.message } } };
+}
+
+/**
+ * Whether a path is one of the Anthropic-compatible routes (/v1/messages, /messages, their
+ * count_tokens; under any --base-path), whose errors take Anthropic's shape. Called only when an
+ * error is answered, so failures raised before any controller (auth, body parsing) count too.
+ */
+export function isAnthropicRoute(path: string): boolean {
+  return ANTHROPIC_ROUTE.test(path);
+}
+
+const ANTHROPIC_ROUTE = /(?:^|\/)(?:v1\/)?messages(?:\/count_tokens)?\/?$/;
+
 /** The request an error answers, when known: lets a framework 404 name the route without its query. */
 export interface RouteInfo {
   readonly method: string;

@@ -1,7 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, Logger } from '@nestjs/common';
 import type { Request, Response } from 'express';
 import { ErrorCode } from './gateway-error.js';
-import { mapError, toGatewayError } from './error-mapping.js';
+import { isAnthropicRoute, mapAnthropicError, mapError, toGatewayError } from './error-mapping.js';
 import type { GatewayRequest } from './request-context.js';
 import { writeSseError } from './sse.js';
 
@@ -24,12 +24,15 @@ export class GatewayExceptionFilter implements ExceptionFilter {
       const detail = exception instanceof Error ? exception.stack ?? exception.message : String(exception);
       this.logger.error(`request ${String(res.getHeader('x-request-id') ?? '-')} ${req.method} ${req.path}: ${detail}`);
     }
+    // originalUrl: middleware (the body parser) sees a path relative to its mount point.
+    const anthropic = isAnthropicRoute((req.originalUrl ?? req.url).split('?')[0]);
     if (res.headersSent) {
       // A stream already committed to 200: the only honest signal left is an SSE error event.
-      writeSseError(res, gatewayError);
+      writeSseError(res, gatewayError, anthropic ? 'messages' : 'chat');
       return;
     }
-    const mapped = mapError(gatewayError);
+    // One mapping, two body shapes: the endpoint decides which its clients can read.
+    const mapped = anthropic ? mapAnthropicError(gatewayError) : mapError(gatewayError);
     for (const [name, value] of Object.entries(mapped.headers)) res.setHeader(name, value);
     res.status(mapped.status).json(mapped.body);
   }

@@ -1,7 +1,7 @@
 import type { Response } from 'express';
-import { mapError } from './error-mapping.js';
+import { mapAnthropicError, mapError } from './error-mapping.js';
 
-export type SseFlavour = 'chat' | 'responses';
+export type SseFlavour = 'chat' | 'responses' | 'messages';
 
 /** Commits the response to an event stream. Called only once the upstream stream has started. */
 export function openSse(res: Response): void {
@@ -49,6 +49,12 @@ export function writeSseError(
   response?: Record<string, unknown>,
 ): void {
   if (res.writableEnded || res.destroyed) return;
+  if (flavour === 'messages') {
+    // What Anthropic itself sends when a stream fails after its 200; the SDKs raise on it.
+    writeSseData(res, JSON.stringify(mapAnthropicError(err).body), 'error');
+    res.end();
+    return;
+  }
   const mapped = mapError(err);
   if (flavour === 'responses') {
     if (response && sequenceNumber !== undefined) {

@@ -25,7 +25,7 @@ export interface UpstreamStream {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-export type Operation = 'chat' | 'responses' | 'embeddings';
+export type Operation = 'chat' | 'responses' | 'embeddings' | 'messages';
 
 /**
  * A provider: plain requests in, plain results or async iterables of events out. No HTTP
@@ -41,6 +41,15 @@ export interface ProviderAdapter {
   responses(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject>;
   responsesStream(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream>;
   embeddings(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject>;
+  /**
+   * The Anthropic Messages API, natively (supports('messages')). `headers` are the client's
+   * allow-listed Anthropic headers (anthropic-version, anthropic-beta); the body is sent as
+   * given except `model`. Providers without it are served through the Messages <-> Chat bridge.
+   */
+  messages?(target: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<JsonObject>;
+  messagesStream?(target: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<UpstreamStream>;
+  /** The provider's own token count for a Messages body (`{ input_tokens }`); never a completion. */
+  countTokens?(target: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<JsonObject>;
 }
 
 export const PROVIDER_ADAPTERS = Symbol('PROVIDER_ADAPTERS');

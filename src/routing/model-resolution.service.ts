@@ -5,7 +5,7 @@ import { ConfigRegistryService } from '../config/config-registry.service.js';
 import { providerInfo } from '../providers/provider-catalog.js';
 import { DeploymentTarget, RoutingTable } from './routing-table.js';
 
-export type Endpoint = 'chat' | 'responses' | 'embeddings';
+export type Endpoint = 'chat' | 'responses' | 'embeddings' | 'messages';
 
 export interface Resolution {
   /** The name the client sent; echoed back as `model` in every response. */

@@ -7,7 +7,7 @@ import type { SpendRecord } from './spend-writer.service.js';
 /** The deployment that served a request, plus the name the client sent. */
 export type ServedBy = DeploymentTarget & { readonly requestedName: string };
 
-export type CallType = 'chat' | 'responses' | 'embeddings';
+export type CallType = 'chat' | 'responses' | 'embeddings' | 'messages';
 
 /**
  * Providers whose Chat Completions stream accepts `stream_options.include_usage` (the Anthropic
@@ -20,6 +20,8 @@ const STREAM_USAGE_PROVIDERS = new Set(['openai', 'azure', 'openrouter', 'groq',
 const CHARS_PER_TOKEN = 4;
 /** JSON string values that carry generated text in chat chunks and Responses events. */
 const TEXT_FIELD = /"(?:content|delta|arguments|refusal)":"((?:[^"\\]|\\.)*)"/g;
+/** The same for Anthropic Messages stream deltas. */
+const MESSAGES_TEXT_FIELD = /"(?:text|thinking|partial_json)":"((?:[^"\\]|\\.)*)"/g;
 
 export interface MeterSink {
   record(r: SpendRecord): void;
@@ -56,7 +58,7 @@ export class UsageMeter {
   }
 
   json<B extends JsonObject>(callType: CallType, target: ServedBy, body: B): B {
-    const usage = reportedUsage(body);
+    const usage = callType === 'messages' ? messagesUsage(body.usage) : reportedUsage(body);
     this.charge(callType, target, usage ?? this.estimate(0), false);
     return body;
   }
@@ -67,6 +69,7 @@ export class UsageMeter {
    * `chunk.choices[0]` would break on it).
    */
   stream(callType: CallType, target: ServedBy, events: AsyncIterable<SseEvent>, clientBody: JsonObject): AsyncIterable<SseEvent> {
+    if (callType === 'messages') return this.messagesStream(target, events);
     const passUsageChunk = callType !== 'chat' || clientWantsUsage(clientBody);
     const meter = this;
     return (async function* metered(): AsyncGenerator<SseEvent> {
@@ -94,12 +97,52 @@ export class UsageMeter {
     })();
   }
 
+  /**
+   * An Anthropic Messages stream reports input tokens in message_start and the running output
+   * count in message_delta (newer API versions repeat the input there); the last value of each wins.
+   */
+  private messagesStream(target: ServedBy, events: AsyncIterable<SseEvent>): AsyncIterable<SseEvent> {
+    const meter = this;
+    return (async function* metered(): AsyncGenerator<SseEvent> {
+      let prompt: number | undefined;
+      let completion: number | undefined;
+      let generatedChars = 0;
+      try {
+        for await (const e of events) {
+          const data = e.data;
+          if (data.includes('"usage"') && (e.event === 'message_start' || e.event === 'message_delta')) {
+            try {
+              const parsed = JSON.parse(data) as { message?: { usage?: unknown }; usage?: unknown };
+              const found = messagesUsage(parsed.message?.usage ?? parsed.usage);
+              if (found) {
+                if (found.hasInput) prompt = found.promptTokens;
+                if (found.hasOutput) completion = found.completionTokens;
+              }
+            } catch {
+              /* a malformed event is passed on as is; usage falls back to counting */
+            }
+          } else if (completion === undefined) {
+            generatedChars += generatedLength(data, MESSAGES_TEXT_FIELD);
+          }
+          yield e;
+        }
+      } finally {
+        const usage: Usage =
+          prompt !== undefined || completion !== undefined
+            ? { promptTokens: prompt ?? 0, completionTokens: completion ?? 0, source: 'upstream' }
+            : meter.estimate(generatedChars);
+        meter.charge('messages', target, usage, true);
+      }
+    })();
+  }
+
   private estimate(generatedChars: number): Usage {
     let prompt = 0;
     const body = this.requestBody as Record<string, unknown> | undefined;
     if (body && typeof body === 'object') {
       const input = body.messages ?? body.input ?? body.prompt;
       if (input !== undefined) prompt = Math.ceil(JSON.stringify(input).length / CHARS_PER_TOKEN);
+      if (body.system !== undefined) prompt += Math.ceil(JSON.stringify(body.system).length / CHARS_PER_TOKEN);
       if (typeof body.instructions === 'string') prompt += Math.ceil(body.instructions.length / CHARS_PER_TOKEN);
     }
     return { promptTokens: prompt, completionTokens: Math.ceil(generatedChars / CHARS_PER_TOKEN), source: 'estimated' };
@@ -148,6 +191,26 @@ export function reportedUsage(body: Record<string, unknown> | undefined): Usage 
   return { promptTokens: prompt ?? 0, completionTokens: completion ?? 0, source: 'upstream' };
 }
 
+/**
+ * Anthropic usage: input_tokens excludes the prompt tokens written to or read from the cache, so
+ * those are added back: every prompt token processed is counted, as for other providers.
+ */
+function messagesUsage(raw: unknown): (Usage & { hasInput: boolean; hasOutput: boolean }) | undefined {
+  if (!raw || typeof raw !== 'object') return undefined;
+  const u = raw as Record<string, unknown>;
+  const input = num(u.input_tokens);
+  const cached = (num(u.cache_creation_input_tokens) ?? 0) + (num(u.cache_read_input_tokens) ?? 0);
+  const output = num(u.output_tokens);
+  if (input === undefined && output === undefined) return undefined;
+  return {
+    promptTokens: input === undefined ? 0 : input + cached,
+    completionTokens: output ?? 0,
+    source: 'upstream',
+    hasInput: input !== undefined,
+    hasOutput: output !== undefined,
+  };
+}
+
 /** Usage from a chat chunk or a Responses event (`response.completed` carries it in `response`). */
 function parseUsageEvent(data: string): { usage: Usage; usageOnlyChunk: boolean } | undefined {
   let parsed: Record<string, unknown>;
@@ -161,10 +224,10 @@ function parseUsageEvent(data: string): { usage: Usage; usageOnlyChunk: boolean 
   return { usage, usageOnlyChunk: Array.isArray(parsed.choices) && parsed.choices.length === 0 };
 }
 
-function generatedLength(data: string): number {
+function generatedLength(data: string, field: RegExp = TEXT_FIELD): number {
   if (!data.includes('":"')) return 0;
   let n = 0;
-  for (const m of data.matchAll(TEXT_FIELD)) n += m[1].length;
+  for (const m of data.matchAll(field)) n += m[1].length;
   return n;
 }
 

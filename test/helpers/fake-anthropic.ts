@@ -13,6 +13,8 @@ export interface RecordedAnthropicRequest {
   path: string;
   headers: http.IncomingHttpHeaders;
   body: any;
+  /** The request body exactly as received, for byte-for-byte checks. */
+  raw: string;
 }
 
 export interface FakeMessage {
@@ -27,7 +29,11 @@ export interface FakeMessage {
 export type AnthropicReply =
   | { message: FakeMessage }
   | { status: number; error: { type: string; message: string }; headers?: Record<string, string> }
-  | { events: [string, unknown][] };
+  | { events: [string, unknown][]; /** Destroy the socket after the events instead of ending the response. */ reset?: boolean }
+  /** Never answer; the socket stays open until the client goes away. */
+  | { hang: true }
+  /** Send the head and these events, then wait without ending until the client goes away. */
+  | { events: [string, unknown][]; stall: true };
 
 const TOP_LEVEL_FIELDS = new Set([
   'model', 'messages', 'max_tokens', 'system', 'temperature', 'top_p', 'top_k', 'stop_sequences', 'stream',
@@ -37,6 +43,8 @@ const IMAGE_MEDIA_TYPES = new Set(['image/jpeg', 'image/png', 'image/gif', 'imag
 
 export class FakeAnthropic {
   readonly requests: RecordedAnthropicRequest[] = [];
+  /** Responses whose connection the client closed before the fake finished them. */
+  clientAborts = 0;
   private readonly script: AnthropicReply[] = [];
   private server!: http.Server;
 
@@ -83,9 +91,13 @@ export class FakeAnthropic {
       body = text;
     }
     const path = (req.url ?? '/').split('?')[0];
-    this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body });
+    this.requests.push({ method: req.method ?? 'GET', path, headers: req.headers, body, raw: text });
+    res.once('close', () => {
+      if (!res.writableFinished) this.clientAborts++;
+    });
 
-    if (req.method !== 'POST' || path !== '/v1/messages') return sendError(res, 404, 'not_found_error', 'Not Found');
+    const counting = path === '/v1/messages/count_tokens';
+    if (req.method !== 'POST' || (path !== '/v1/messages' && !counting)) return sendError(res, 404, 'not_found_error', 'Not Found');
     const key = req.headers['x-api-key'];
     if (!key) return sendError(res, 401, 'authentication_error', 'x-api-key header is required');
     if (!this.apiKeys.includes(String(key))) return sendError(res, 401, 'authentication_error', 'invalid x-api-key');
@@ -93,12 +105,30 @@ export class FakeAnthropic {
     if (typeof body !== 'object' || body === null || Array.isArray(body)) {
       return sendError(res, 400, 'invalid_request_error', 'There was an issue with the request body: not a JSON object');
     }
-    const problem = validate(body);
+    const problem = validate(counting ? { max_tokens: 1, ...body } : body);
     if (problem) return sendError(res, 400, 'invalid_request_error', problem);
+    if (counting) {
+      if ('stream' in body || 'max_tokens' in body) return sendError(res, 400, 'invalid_request_error', 'stream: Extra inputs are not permitted');
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ input_tokens: 1000 + text.length }));
+      return;
+    }
 
     const reply = this.script.shift() ?? { message: echo(body) };
+    if ('hang' in reply) return;
     if ('status' in reply) return sendError(res, reply.status, reply.error.type, reply.error.message, reply.headers);
-    if ('events' in reply) return sendEvents(res, reply.events);
+    if ('stall' in reply) {
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const [name, data] of reply.events) res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      return;
+    }
+    if ('events' in reply) {
+      if (!reply.reset) return sendEvents(res, reply.events);
+      res.writeHead(200, { 'content-type': 'text/event-stream', 'cache-control': 'no-cache' });
+      for (const [name, data] of reply.events) res.write(`event: ${name}\ndata: ${JSON.stringify(data)}\n\n`);
+      setTimeout(() => res.destroy(), 20);
+      return;
+    }
     const message = fullMessage(reply.message, body.model);
     if (body.stream === true) return sendEvents(res, messageEvents(message));
     res.writeHead(200, { 'content-type': 'application/json', 'request-id': 'req_fake' });
@@ -243,6 +273,11 @@ function validate(body: any): string | undefined {
       if (typeof t?.name !== 'string' || !t.name) return `tools.${i}.name: Field required`;
       if (!/^[a-zA-Z0-9_-]{1,64}$/.test(t.name)) return `tools.${i}.name: String should match pattern '^[a-zA-Z0-9_-]{1,64}$'`;
       if (toolNames.has(t.name)) return 'tools: Tool names must be unique.';
+      // Server tools (web_search_20250305, bash_20250124, …) carry a versioned type and no schema.
+      if (t.type !== undefined && t.type !== 'custom') {
+        toolNames.add(t.name);
+        continue;
+      }
       if (t.input_schema?.type !== 'object') return `tools.${i}.input_schema: Input should be a valid JSON schema of type object`;
       toolNames.add(t.name);
     }
@@ -289,6 +324,13 @@ function checkBlock(b: any, role: string, at: string): string | undefined {
       if (role !== 'assistant') return `${at}: tool_use blocks are only allowed in assistant messages`;
       if (typeof b.id !== 'string' || typeof b.name !== 'string') return `${at}: tool_use requires id and name`;
       return b.input && typeof b.input === 'object' && !Array.isArray(b.input) ? undefined : `${at}.input: Input should be a valid dictionary`;
+    case 'thinking':
+      if (role !== 'assistant') return `${at}: thinking blocks are only allowed in assistant messages`;
+      return typeof b.thinking === 'string' && typeof b.signature === 'string' && b.signature ? undefined : `${at}.signature: Field required`;
+    case 'redacted_thinking':
+      return typeof b.data === 'string' ? undefined : `${at}.data: Field required`;
+    case 'document':
+      return b.source && typeof b.source === 'object' ? undefined : `${at}.source: Field required`;
     case 'tool_result':
       if (role !== 'user') return `${at}: tool_result blocks are only allowed in user messages`;
       return typeof b.tool_use_id === 'string' ? undefined : `${at}.tool_use_id: Field required`;

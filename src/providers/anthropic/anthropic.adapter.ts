@@ -8,6 +8,7 @@ import { DEFAULT_MAX_TOKENS, toMessagesCall } from './anthropic-request.translat
 import { toChatCompletion } from './anthropic-response.translator.js';
 import { toChatChunks } from './anthropic-stream.translator.js';
 import { ANTHROPIC_VERSION } from './anthropic-wire.types.js';
+import { anthropicCallHeaders, nativeMessageEvents } from './anthropic-messages.js';
 
 /**
  * Anthropic's Messages API behind a Chat Completions facade: requests and results, streamed
@@ -18,7 +19,23 @@ export class AnthropicAdapter implements ProviderAdapter {
   readonly name = 'anthropic';
 
   supports(op: Operation): boolean {
-    return op === 'chat';
+    return op === 'chat' || op === 'messages';
+  }
+
+  /** Native Messages: the client's body as sent, only `model` replaced by the deployment's id. */
+  messages(target: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<JsonObject> {
+    return postJson(this.nativeRequest(target, body, headers, '/v1/messages'), ctx);
+  }
+
+  async messagesStream(target: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<UpstreamStream> {
+    const request = this.nativeRequest(target, body, headers, '/v1/messages');
+    const upstream = await postStream(request, ctx);
+    return { headers: upstream.headers, events: nativeMessageEvents(upstream.events, request.secrets ?? []) };
+  }
+
+  /** Anthropic's own count (POST /v1/messages/count_tokens): exact, and free of charge. */
+  countTokens(target: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<JsonObject> {
+    return postJson(this.nativeRequest(target, body, headers, '/v1/messages/count_tokens'), ctx);
   }
 
   async chat(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
@@ -48,6 +65,18 @@ export class AnthropicAdapter implements ProviderAdapter {
     return Promise.reject(notNative(target, 'embeddings'));
   }
 
+  private nativeRequest(target: DeploymentTarget, body: JsonObject, clientHeaders: Readonly<Record<string, string>>, path: string): UpstreamRequest {
+    const apiKey = requireApiKey(target, true)!;
+    return {
+      provider: this.name,
+      url: `${apiRoot(target.apiBase)}${path}`,
+      headers: { ...anthropicCallHeaders(target.settings.extraHeaders, clientHeaders), 'x-api-key': apiKey },
+      body: { ...body, model: target.upstreamModel },
+      secrets: requestSecrets(target),
+      inBandErrors: false,
+    };
+  }
+
   private request(target: DeploymentTarget, body: JsonObject, stream: boolean): { request: UpstreamRequest; jsonTool?: JsonOutputTool } {
     const apiKey = requireApiKey(target, true)!;
     const maxOutput = target.settings.modelInfo.max_output_tokens;
@@ -74,8 +103,11 @@ export class AnthropicAdapter implements ProviderAdapter {
 
 /** LiteLLM configs point at the host, at `/v1`, or at the full messages URL; all mean the same endpoint. */
 export function messagesUrl(apiBase: string): string {
-  const root = apiBase.replace(/\/+$/, '').replace(/\/v1(\/messages)?$/, '');
-  return `${root}/v1/messages`;
+  return `${apiRoot(apiBase)}/v1/messages`;
+}
+
+function apiRoot(apiBase: string): string {
+  return apiBase.replace(/\/+$/, '').replace(/\/v1(\/messages)?$/, '');
 }
 
 function notNative(target: DeploymentTarget, what: string): GatewayError {

@@ -18,7 +18,9 @@ export class OpenAiCompatibleAdapter implements ProviderAdapter {
     const info = providerInfo(this.name);
     if (op === 'chat') return true;
     if (op === 'responses') return info?.nativeResponses ?? false;
-    return info?.embeddings ?? false;
+    if (op === 'embeddings') return info?.embeddings ?? false;
+    // The Anthropic Messages API is served through the Messages <-> Chat bridge.
+    return false;
   }
 
   chat(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {

@@ -1,0 +1,127 @@
+import { Injectable } from '@nestjs/common';
+import { DEPLOYMENT_HEADER } from '../chat/chat.service.js';
+import { GatewayError } from '../common/gateway-error.js';
+import type { GatewayResult } from '../common/gateway-result.js';
+import { rewriteModel } from '../common/model-rewrite.js';
+import type { RequestContext } from '../common/request-context.js';
+import type { JsonObject, ProviderAdapter, UpstreamCallContext, UpstreamStream } from '../providers/provider-adapter.js';
+import { ProviderRegistry } from '../providers/provider-registry.service.js';
+import { ModelResolutionService } from '../routing/model-resolution.service.js';
+import type { Resolution } from '../routing/model-resolution.service.js';
+import { ResolvedTarget, RouterService } from '../routing/router.service.js';
+import { withRequestedModel } from './messages-model.js';
+
+/** Says how a count_tokens answer was obtained: `exact` (the provider counted) or `estimate`. */
+export const TOKEN_COUNT_HEADER = 'x-switchboard-token-count';
+
+type ClientHeaders = Readonly<Record<string, string>>;
+
+/**
+ * /v1/messages. Resolution and routing are the chat path's; only the call differs, per attempt
+ * (a group may mix providers): Anthropic deployments get the body natively, everything else goes
+ * through the Messages <-> Chat Completions bridge.
+ */
+@Injectable()
+export class MessagesService {
+  constructor(
+    private readonly resolver: ModelResolutionService,
+    private readonly router: RouterService,
+    private readonly providers: ProviderRegistry,
+  ) {}
+
+  async create(body: JsonObject & { model: string; stream?: boolean }, headers: ClientHeaders, ctx: RequestContext): Promise<GatewayResult> {
+    const resolution = this.resolver.resolve(body.model, 'messages', ctx.caller);
+    const stream = body.stream === true;
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream, endpoint: 'messages' as const, caller: ctx.caller };
+    const meter = ctx.meter;
+    if (stream) {
+      const { result, target } = await this.router.execute(resolution, (t, c) => this.stream(t, body, headers, resolution, c), options);
+      return {
+        kind: 'sse',
+        flavour: 'messages',
+        events: meter ? meter.stream('messages', target, result.events, body) : result.events,
+        headers: { ...result.headers, [DEPLOYMENT_HEADER]: target.deploymentId },
+      };
+    }
+    const { result, target } = await this.router.execute(resolution, (t, c) => this.json(t, body, headers, resolution, c), options);
+    const json = rewriteModel(result, resolution.requestedName);
+    return {
+      kind: 'json',
+      body: meter ? meter.json('messages', target, json) : json,
+      headers: { [DEPLOYMENT_HEADER]: target.deploymentId },
+    };
+  }
+
+  /**
+   * Anthropic's own count where the group has an Anthropic deployment (through the router, so
+   * cooldowns, retries and fallbacks apply; no spend is charged), otherwise an estimate computed
+   * here without any upstream call. Never a completion.
+   */
+  async countTokens(body: JsonObject & { model: string }, headers: ClientHeaders, ctx: RequestContext): Promise<GatewayResult> {
+    const resolution = this.resolver.resolve(body.model, 'messages', ctx.caller);
+    if (!resolution.candidates.some((t) => this.isNative(this.providers.get(t.provider)))) return this.estimate(body);
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: false, endpoint: 'messages' as const, caller: ctx.caller };
+    const { result, target } = await this.router.execute(
+      resolution,
+      async (t, c): Promise<{ body: JsonObject; exact: boolean }> => {
+        const adapter = this.providers.get(t.provider);
+        if (this.isNative(adapter) && adapter.countTokens) return { body: await adapter.countTokens(t, body, headers, c), exact: true };
+        return { body: this.estimateBody(body), exact: false };
+      },
+      options,
+    );
+    return {
+      kind: 'json',
+      body: result.body,
+      headers: { [DEPLOYMENT_HEADER]: target.deploymentId, [TOKEN_COUNT_HEADER]: result.exact ? 'exact' : 'estimate' },
+    };
+  }
+
+  private json(target: ResolvedTarget, body: JsonObject, headers: ClientHeaders, resolution: Resolution, ctx: UpstreamCallContext): Promise<JsonObject> {
+    const adapter = this.providers.get(target.provider);
+    if (this.isNative(adapter)) return adapter.messages!(target, body, headers, ctx);
+    return this.bridgedJson(adapter, target, body, resolution, ctx);
+  }
+
+  private async stream(
+    target: ResolvedTarget,
+    body: JsonObject,
+    headers: ClientHeaders,
+    resolution: Resolution,
+    ctx: UpstreamCallContext,
+  ): Promise<UpstreamStream> {
+    const adapter = this.providers.get(target.provider);
+    if (this.isNative(adapter)) {
+      const upstream = await adapter.messagesStream!(target, body, headers, ctx);
+      return { headers: upstream.headers, events: withRequestedModel(upstream.events, resolution.requestedName) };
+    }
+    return this.bridgedStream(adapter, target, body, resolution, ctx);
+  }
+
+  private isNative(adapter: ProviderAdapter): boolean {
+    return adapter.supports('messages') && adapter.messages !== undefined && adapter.messagesStream !== undefined;
+  }
+
+  private bridgedJson(_adapter: ProviderAdapter, target: ResolvedTarget, _body: JsonObject, _r: Resolution, _ctx: UpstreamCallContext): Promise<JsonObject> {
+    return Promise.reject(notBridged(target));
+  }
+
+  private bridgedStream(_adapter: ProviderAdapter, target: ResolvedTarget, _body: JsonObject, _r: Resolution, _ctx: UpstreamCallContext): Promise<UpstreamStream> {
+    return Promise.reject(notBridged(target));
+  }
+
+  private estimate(body: JsonObject): GatewayResult {
+    return { kind: 'json', body: this.estimateBody(body), headers: { [TOKEN_COUNT_HEADER]: 'estimate' } };
+  }
+
+  private estimateBody(_body: JsonObject): JsonObject {
+    throw GatewayError.invalid('count_tokens is only available for Anthropic deployments on this build.', 'model');
+  }
+}
+
+function notBridged(target: ResolvedTarget): GatewayError {
+  return GatewayError.invalid(
+    `Model '${target.requestedName}' is served by provider ${target.provider}; /v1/messages is only available for Anthropic deployments on this build.`,
+    'model',
+  );
+}
