@@ -2,6 +2,7 @@ import { parseArgs } from 'node:util';
 import { resolve } from 'node:path';
 import { runCheck } from './cli/check-command.js';
 import { SERVER_FLAGS, serverOptionsFrom } from './cli/server-flags.js';
+import { StoreUnavailableError } from './store/store-unavailable.error.js';
 import { UsageError } from './cli/usage-error.js';
 import { ConfigError } from './config/config-error.js';
 import { parseConfigText, readConfigText } from './config/config-loader.js';
@@ -143,6 +144,8 @@ main().catch((err: unknown) => {
   } else if (err instanceof UsageError) {
     process.stderr.write(`switchboard: ${err.message}\n`);
     process.exit(2);
+  } else if (err instanceof StoreUnavailableError) {
+    process.stderr.write(`switchboard: ${err.message}\n`);
   } else if ((err as NodeJS.ErrnoException)?.code === 'EADDRINUSE') {
     process.stderr.write(`switchboard: cannot listen: ${(err as Error).message}\n`);
   } else {

@@ -14,6 +14,7 @@ describe('server flags', () => {
       shutdownDelayMs: 0,
       logLevel: 'info',
       upstreamMaxSockets: undefined,
+      storeConnectTimeoutMs: 60_000,
     });
   });
 

@@ -1,6 +1,6 @@
 import { DEFAULT_BODY_LIMIT } from '../common/json-body.middleware.js';
 import { readEnv } from '../config/env-vars.js';
-import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, ServerOptions } from '../config/server-options.js';
+import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS, DEFAULT_SHUTDOWN_GRACE_MS, DEFAULT_STORE_CONNECT_TIMEOUT_MS, ServerOptions } from '../config/server-options.js';
 import { LEVELS } from '../logging/create-logger.js';
 import { UsageError } from './usage-error.js';
 
@@ -16,6 +16,7 @@ export const SERVER_FLAGS = {
   'shutdown-delay': { type: 'string' },
   'log-level': { type: 'string' },
   'upstream-max-sockets': { type: 'string' },
+  'store-connect-timeout': { type: 'string' },
 } as const;
 
 export type ServerFlagValues = Partial<Record<keyof typeof SERVER_FLAGS, string>>;
@@ -43,6 +44,8 @@ export function serverOptionsFrom(values: ServerFlagValues, env: NodeJS.ProcessE
     shutdownDelayMs: seconds('--shutdown-delay', values['shutdown-delay'] ?? readEnv('SHUTDOWN_DELAY', env)) ?? 0,
     logLevel,
     upstreamMaxSockets: positiveInt('--upstream-max-sockets', values['upstream-max-sockets'] ?? readEnv('UPSTREAM_MAX_SOCKETS', env)),
+    storeConnectTimeoutMs:
+      seconds('--store-connect-timeout', values['store-connect-timeout'] ?? readEnv('STORE_CONNECT_TIMEOUT', env)) ?? DEFAULT_STORE_CONNECT_TIMEOUT_MS,
   };
 }
 

@@ -24,6 +24,7 @@ export const ENV_VARS = {
   SHUTDOWN_GRACE: 'seconds in-flight requests may run after SIGTERM, default 30 (flag --shutdown-grace)',
   SHUTDOWN_DELAY: 'seconds to keep accepting with readiness failing after SIGTERM, default 0 (flag --shutdown-delay)',
   UPSTREAM_MAX_SOCKETS: 'open sockets per upstream host, default 1024 (flag --upstream-max-sockets)',
+  STORE_CONNECT_TIMEOUT: 'seconds start-up retries an unreachable PostgreSQL store, default 60 (flag --store-connect-timeout)',
   LOG_LEVEL: 'trace|debug|info|warn|error|fatal|silent, default info (flag --log-level)',
 } as const;
 

@@ -23,9 +23,15 @@ export interface ServerOptions {
   readonly logLevel?: string;
   /** Open sockets per upstream host; undefined leaves the process's current setting (default 1024). */
   readonly upstreamMaxSockets?: number;
+  /**
+   * How long start-up keeps retrying an unreachable PostgreSQL store (a database often comes up
+   * after the gateway's pod). Undefined or 0: fail at once (embedders, tests); the CLI defaults to 60 s.
+   */
+  readonly storeConnectTimeoutMs?: number;
   /** Where JSON log lines go (default stdout). Tests pass an in-memory stream. */
   readonly logDestination?: DestinationStream;
 }
 
 export const DEFAULT_KEEP_ALIVE_TIMEOUT_MS = 65_000;
 export const DEFAULT_SHUTDOWN_GRACE_MS = 30_000;
+export const DEFAULT_STORE_CONNECT_TIMEOUT_MS = 60_000;

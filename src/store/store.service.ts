@@ -12,6 +12,7 @@ import { ResolvedStoreLocation, resolveStoreLocation } from './store-location.js
 import { SqliteWriter } from './sqlite-writer.js';
 import type { WriteStatement } from './sqlite-writer.js';
 import type { Database } from './store.types.js';
+import { describeConnectError, isTransientConnectError, StoreUnavailableError } from './store-unavailable.error.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
 
@@ -29,8 +30,10 @@ export class StoreService implements OnModuleInit, OnModuleDestroy {
   private migrated?: Promise<void>;
   /** Embedded SQLite in a file only: an in-memory database cannot be opened by a second connection. */
   private readonly writer?: SqliteWriter;
+  private readonly connectTimeoutMs: number;
 
   constructor(@Inject(GATEWAY_OPTIONS) options: GatewayOptions, registry: ConfigRegistryService) {
+    this.connectTimeoutMs = options.server?.storeConnectTimeoutMs ?? 0;
     try {
       const location = resolveStoreLocation(options.store, registry.config.general.databaseUrl);
       this.handle = { location, db: new Kysely<Database>({ dialect: createDialect(location, this.logger) }) };
@@ -92,6 +95,7 @@ export class StoreService implements OnModuleInit, OnModuleDestroy {
   }
 
   private async migrate(): Promise<void> {
+    if (this.location.kind === 'postgres') await this.waitUntilReachable();
     const migrator = new Migrator({ db: this.db, provider: migrationProvider });
     const { error, results } = await migrator.migrateToLatest();
     for (const r of results ?? []) {
@@ -103,6 +107,36 @@ export class StoreService implements OnModuleInit, OnModuleDestroy {
       throw new Error(`store ${this.location.display}: ${reason}`, { cause: error });
     }
     this.logger.log(`store ready: ${this.location.kind} ${this.location.display}`);
+  }
+
+  /**
+   * A database often comes up after the gateway's pod: retry with backoff (0.5 s doubling to 5 s)
+   * for storeConnectTimeoutMs, saying so once, then give up with one line naming the store.
+   */
+  private async waitUntilReachable(): Promise<void> {
+    const deadline = Date.now() + this.connectTimeoutMs;
+    let delay = 500;
+    let warned = false;
+    for (;;) {
+      try {
+        await sql`select 1`.execute(this.db);
+        if (warned) this.logger.log(`store ${this.location.display} reachable`);
+        return;
+      } catch (err) {
+        const cause = describeConnectError(err);
+        const left = deadline - Date.now();
+        if (!isTransientConnectError(err) || left <= 0) {
+          const waited = this.connectTimeoutMs > 0 && isTransientConnectError(err) ? ` (gave up after ${Math.round(this.connectTimeoutMs / 1000)} s)` : '';
+          throw new StoreUnavailableError(`store ${this.location.display} unreachable: ${cause}${waited}`, { cause: err });
+        }
+        if (!warned) {
+          this.logger.warn(`store ${this.location.display} unreachable (${cause}); retrying for up to ${Math.round(this.connectTimeoutMs / 1000)} s`);
+          warned = true;
+        }
+        await new Promise((r) => setTimeout(r, Math.min(delay, left)));
+        delay = Math.min(delay * 2, 5000);
+      }
+    }
   }
 }
 
