@@ -156,6 +156,8 @@ router_settings:
         id: expect.stringMatching(/^rs_/),
         type: 'reasoning',
         summary: [{ type: 'summary_text', text: 'Paris is the capital; say so briefly.' }],
+        // The signed block, for the next turn (see the thinking + tools tests below).
+        encrypted_content: expect.stringMatching(/^switchboard\.thinking\.v1:/),
       });
       expect(response.output_text).toBe('Paris.');
     });
@@ -222,6 +224,111 @@ router_settings:
       const third = await client.responses.create({ model: 'claude', previous_response_id: second.id, input: 'Thanks' });
       expect(fake.last().body.messages).toHaveLength(5);
       expect(third.output_text).toBe('Echo: Thanks');
+    });
+  });
+
+  describe('extended thinking + tool use over two turns: the signed thinking block goes back unchanged', () => {
+    const signed = { type: 'thinking', thinking: 'Look up Paris, then answer.', signature: 'EqQBCgIYAhIMsig+/=0123456789' };
+    const redacted = { type: 'redacted_thinking', data: 'EmwKAhgBEgy3va3pzix/+=' };
+    const call = { type: 'tool_use', id: 'toolu_t1', name: 'get_weather', input: { city: 'Paris' } };
+    const expectedTurn2 = [
+      { role: 'user', content: 'Weather in Paris?' },
+      { role: 'assistant', content: [signed, redacted, call] },
+      { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'toolu_t1', content: '18C' }] },
+    ];
+
+    it('responses.create, the client sending the output items back itself', async () => {
+      fake.enqueue({ message: { content: [signed, redacted, call] } });
+      const first = await client.responses.create({ model: 'claude', input: 'Weather in Paris?', tools: [weatherTool], reasoning: { effort: 'low' } });
+      expect(first.output.map((o) => o.type)).toEqual(['reasoning', 'function_call']);
+      await client.responses.create({
+        model: 'claude',
+        tools: [weatherTool],
+        reasoning: { effort: 'low' },
+        store: false,
+        input: [
+          { role: 'user', content: 'Weather in Paris?' },
+          ...(first.output as ResponseInputItem[]),
+          { type: 'function_call_output', call_id: 'toolu_t1', output: '18C' },
+        ],
+      });
+      expect(fake.last().body.messages).toEqual(expectedTurn2);
+    });
+
+    it('responses.stream: the streamed reasoning item carries the block (signature from signature_delta)', async () => {
+      fake.enqueue({ message: { content: [signed, call] } });
+      const stream = client.responses.stream({ model: 'claude', input: 'Weather in Paris?', tools: [weatherTool], reasoning: { effort: 'low' } });
+      for await (const _ of stream) {
+        /* drain */
+      }
+      const first = await stream.finalResponse();
+      const again = client.responses.stream({
+        model: 'claude',
+        tools: [weatherTool],
+        reasoning: { effort: 'low' },
+        input: [
+          { role: 'user', content: 'Weather in Paris?' },
+          ...(first.output as ResponseInputItem[]),
+          { type: 'function_call_output', call_id: 'toolu_t1', output: '18C' },
+        ],
+      });
+      await again.finalResponse();
+      expect(fake.last().body.messages[1]).toEqual({ role: 'assistant', content: [signed, call] });
+    });
+
+    it('previous_response_id + item_reference: the stored reasoning item keeps the block', async () => {
+      fake.enqueue({ message: { content: [signed, redacted, call] } });
+      const first = await client.responses.create({ model: 'claude', input: 'Weather in Paris?', tools: [weatherTool], reasoning: { effort: 'low' } });
+      await client.responses.create({
+        model: 'claude',
+        previous_response_id: first.id,
+        tools: [weatherTool],
+        reasoning: { effort: 'low' },
+        input: [
+          { type: 'item_reference', id: first.output[0].id! },
+          { type: 'function_call_output', call_id: 'toolu_t1', output: '18C' },
+        ],
+      });
+      expect(fake.last().body.messages).toEqual(expectedTurn2);
+    });
+
+    it('chat completions: the answer carries thinking_blocks, and an assistant message sending them back reaches Anthropic unchanged', async () => {
+      fake.enqueue({ message: { content: [signed, call] } });
+      const first = await client.chat.completions.create({
+        model: 'claude',
+        messages: [{ role: 'user', content: 'Weather in Paris?' }],
+        tools: [{ type: 'function', function: { name: 'get_weather', parameters: weatherTool.parameters } }],
+        reasoning_effort: 'low',
+      });
+      const message = first.choices[0].message as unknown as Record<string, unknown>;
+      expect(message.thinking_blocks).toEqual([signed]);
+      await client.chat.completions.create({
+        model: 'claude',
+        tools: [{ type: 'function', function: { name: 'get_weather', parameters: weatherTool.parameters } }],
+        reasoning_effort: 'low',
+        messages: [
+          { role: 'user', content: 'Weather in Paris?' },
+          message as never,
+          { role: 'tool', tool_call_id: 'toolu_t1', content: '18C' },
+        ],
+      });
+      expect(fake.last().body.messages[1]).toEqual({ role: 'assistant', content: [signed, call] });
+    });
+
+    it('a foreign encrypted_content (a real OpenAI reasoning item) is ignored, not forwarded', async () => {
+      fake.enqueue({ message: { content: [{ type: 'text', text: 'ok' }] } });
+      await client.responses.create({
+        model: 'claude',
+        reasoning: { effort: 'low' },
+        store: false,
+        input: [
+          { role: 'user', content: 'Hi' },
+          { type: 'reasoning', id: 'rs_x', summary: [], encrypted_content: 'gAAAAABopaque' },
+          { role: 'assistant', content: 'Hello' },
+          { role: 'user', content: 'Again' },
+        ] as ResponseInputItem[],
+      });
+      expect(fake.last().body.messages[1]).toEqual({ role: 'assistant', content: 'Hello' });
     });
   });
 

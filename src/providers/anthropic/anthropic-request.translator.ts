@@ -2,6 +2,7 @@ import { GatewayError } from '../../common/gateway-error.js';
 import type { JsonObject } from '../provider-adapter.js';
 import { JSON_TOOL_NAME, jsonOutputTool, type JsonOutputTool } from './anthropic-json-output.js';
 import { readParams, RequestDraft } from './anthropic-params.js';
+import { thinkingBlocksOf } from './thinking-blocks.js';
 import type {
   AnthropicContentBlock,
   AnthropicImageBlock,
@@ -65,6 +66,9 @@ export function toMessagesCall(body: JsonObject, options: MessagesRequestOptions
   if (draft.userId !== undefined) out.metadata = { user_id: draft.userId };
   // Thinking first: it decides whether tool use may be forced.
   applyThinking(draft, out, explicitMax);
+  // Earlier turns' thinking goes back only to a request that thinks: without thinking Anthropic
+  // has no use for it, and a signature is only checked where thinking is on.
+  if (!thinkingEnabled(out)) out.messages = withoutThinking(out.messages);
   const jsonTool = applyTools(draft, out);
   if (options.stream) out.stream = true;
   return jsonTool ? { request: out, jsonTool } : { request: out };
@@ -176,7 +180,12 @@ export function translateMessages(raw: unknown): { system?: string | AnthropicTe
         push('user', userBlocks(m.content, `${path}.content`));
         break;
       case 'assistant':
-        push('assistant', [...textBlocks(m.content, `${path}.content`), ...toolUseBlocks(m.tool_calls, `${path}.tool_calls`)]);
+        // Thinking first: Anthropic wants an assistant turn's thinking blocks before its text and tool calls.
+        push('assistant', [
+          ...(thinkingBlocksOf(m as JsonObject) ?? []),
+          ...textBlocks(m.content, `${path}.content`),
+          ...toolUseBlocks(m.tool_calls, `${path}.tool_calls`),
+        ]);
         break;
       case 'tool':
         push('user', [toolResultBlock(m.tool_call_id, m.content, path)]);
@@ -195,6 +204,20 @@ export function translateMessages(raw: unknown): { system?: string | AnthropicTe
     ...(system.length ? { system: system.length === 1 ? system[0].text : system } : {}),
     messages: turns.map(toMessage),
   };
+}
+
+function withoutThinking(messages: AnthropicMessage[]): AnthropicMessage[] {
+  const kept: AnthropicMessage[] = [];
+  for (const m of messages) {
+    if (typeof m.content === 'string') {
+      kept.push(m);
+      continue;
+    }
+    const blocks = m.content.filter((b) => b.type !== 'thinking' && b.type !== 'redacted_thinking');
+    if (!blocks.length) continue;
+    kept.push(toMessage({ role: m.role, blocks }));
+  }
+  return kept;
 }
 
 function toMessage(turn: Turn): AnthropicMessage {

@@ -2,6 +2,7 @@ import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
 import type { JsonObject } from '../provider-adapter.js';
 import { jsonContent, type JsonOutputTool } from './anthropic-json-output.js';
 import type { AnthropicMessageResponse, AnthropicUsage } from './anthropic-wire.types.js';
+import { thinkingBlocksFromContent } from './thinking-blocks.js';
 
 /**
  * Anthropic stop_reason → OpenAI finish_reason. A turn paused by a server tool is complete
@@ -78,6 +79,8 @@ export function toChatCompletion(body: JsonObject, now: () => number = Date.now,
   const message: JsonObject = { role: 'assistant', content: json ?? (text || null), refusal: null };
   // Not an OpenAI field, but the de-facto name clients of OpenAI-compatible servers read.
   if (reasoning) message.reasoning_content = reasoning;
+  const thinkingBlocks = thinkingBlocksFromContent(msg.content);
+  if (thinkingBlocks.length) message.thinking_blocks = thinkingBlocks;
   if (toolCalls.length) message.tool_calls = toolCalls;
   return {
     id: msg.id,

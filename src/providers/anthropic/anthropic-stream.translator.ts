@@ -49,6 +49,8 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
   let stopReason: string | null = null;
   const usage: AnthropicUsage = {};
   const tools = new Map<number, ToolBlock>();
+  /** Open thinking blocks by content index: text and signature, sent whole as thinking_blocks when the block stops. */
+  const thinking = new Map<number, { thinking: string; signature: string }>();
   const jsonTool = options.jsonTool;
   let json: JsonBlock | undefined;
   const heldText: string[] = [];
@@ -90,7 +92,7 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
       }
       case 'content_block_start': {
         const index = Number(data.index);
-        const block = (data.content_block ?? {}) as { type?: unknown; id?: unknown; name?: unknown; text?: unknown; thinking?: unknown };
+        const block = (data.content_block ?? {}) as { type?: unknown; id?: unknown; name?: unknown; text?: unknown; thinking?: unknown; signature?: unknown; data?: unknown };
         if (block.type === 'tool_use' && jsonTool && block.name === jsonTool.name) {
           // A second call would append a second JSON document: only the first is the answer.
           json ??= { index, sent: false, buffer: '' };
@@ -102,13 +104,17 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
         } else if (block.type === 'text' && typeof block.text === 'string') {
           const out = text(block.text);
           if (out) yield out;
-        } else if (block.type === 'thinking' && typeof block.thinking === 'string' && block.thinking) {
-          yield chunk({ reasoning_content: block.thinking });
+        } else if (block.type === 'thinking') {
+          const start = typeof block.thinking === 'string' ? block.thinking : '';
+          thinking.set(index, { thinking: start, signature: typeof block.signature === 'string' ? block.signature : '' });
+          if (start) yield chunk({ reasoning_content: start });
+        } else if (block.type === 'redacted_thinking' && typeof block.data === 'string') {
+          yield chunk({ thinking_blocks: [{ type: 'redacted_thinking', data: block.data }] });
         }
         break;
       }
       case 'content_block_delta': {
-        const delta = (data.delta ?? {}) as { type?: unknown; text?: unknown; partial_json?: unknown; thinking?: unknown };
+        const delta = (data.delta ?? {}) as { type?: unknown; text?: unknown; partial_json?: unknown; thinking?: unknown; signature?: unknown };
         if (delta.type === 'text_delta' && typeof delta.text === 'string') {
           const out = text(delta.text);
           if (out) yield out;
@@ -125,11 +131,23 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
             yield toolDelta(tool.toolIndex, { function: { arguments: delta.partial_json } });
           }
         } else if (delta.type === 'thinking_delta' && typeof delta.thinking === 'string') {
+          const block = thinking.get(Number(data.index));
+          if (block) block.thinking += delta.thinking;
           if (delta.thinking) yield chunk({ reasoning_content: delta.thinking });
+        } else if (delta.type === 'signature_delta' && typeof delta.signature === 'string') {
+          const block = thinking.get(Number(data.index));
+          if (block) block.signature += delta.signature;
         }
         break;
       }
       case 'content_block_stop': {
+        const done = thinking.get(Number(data.index));
+        if (done) {
+          // The whole block once it is signed: a later turn must send it back unchanged.
+          thinking.delete(Number(data.index));
+          yield chunk({ thinking_blocks: [{ type: 'thinking', thinking: done.thinking, signature: done.signature }] });
+          break;
+        }
         if (json && json.index === Number(data.index) && !json.sent) {
           json.sent = true;
           yield chunk({ content: jsonTool!.wrapped ? unwrap(json.buffer, jsonTool!) : '{}' });
@@ -162,7 +180,7 @@ export async function* toChatChunks(events: AsyncIterable<SseEvent>, options: Ch
       case 'error':
         throw streamErrorToGatewayError(data, options.secrets);
       default:
-        // ping, signature and citation deltas, and event types added after this adapter was written.
+        // ping and citation deltas, and event types added after this adapter was written.
         break;
     }
   }

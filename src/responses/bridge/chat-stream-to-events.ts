@@ -14,6 +14,8 @@ import {
   responseEnvelope,
   summaryTextPart,
 } from './chat-to-response.js';
+import type { ThinkingBlock } from '../../providers/anthropic/thinking-blocks.js';
+import { encodeThinking, thinkingBlocksOf } from './reasoning-carrier.js';
 
 /**
  * A Chat Completions chunk stream → the Responses API event stream.
@@ -82,6 +84,8 @@ interface ReasoningState {
   readonly item: JsonObject & { summary: JsonObject[] };
   readonly outputIndex: number;
   readonly part: JsonObject & { text: string };
+  /** Anthropic thinking blocks seen for this item, carried in its encrypted_content. */
+  readonly thinking: ThinkingBlock[];
 }
 
 interface ToolState {
@@ -134,6 +138,8 @@ class StreamState {
     const delta = isObject(choice.delta) ? choice.delta : {};
     const reasoning = reasoningOf(delta);
     if (reasoning !== undefined) this.appendReasoning(reasoning);
+    const thinking = thinkingBlocksOf(delta);
+    if (thinking) this.attachThinking(thinking);
     if (typeof delta.content === 'string' && delta.content.length > 0) this.appendText('output_text', delta.content);
     if (typeof delta.refusal === 'string' && delta.refusal.length > 0) this.appendText('refusal', delta.refusal);
     if (Array.isArray(delta.tool_calls)) {
@@ -187,6 +193,19 @@ class StreamState {
   }
 
   private appendReasoning(delta: string): void {
+    const reasoning = this.openReasoning();
+    reasoning.part.text += delta;
+    this.emit('response.reasoning_summary_text.delta', { item_id: reasoning.item.id, output_index: reasoning.outputIndex, summary_index: 0, delta });
+  }
+
+  /** A signed (or redacted) thinking block, sent whole once it ends: kept for the next turn. */
+  private attachThinking(blocks: ThinkingBlock[]): void {
+    const reasoning = this.openReasoning();
+    reasoning.thinking.push(...blocks);
+    reasoning.item.encrypted_content = encodeThinking(reasoning.thinking);
+  }
+
+  private openReasoning(): ReasoningState {
     if (!this.reasoning) {
       this.closeMessage('completed');
       this.closeTool();
@@ -197,12 +216,10 @@ class StreamState {
       // Reasoning from a chat upstream is one running text: a single summary part holds it.
       const part = summaryTextPart('') as ReasoningState['part'];
       item.summary.push(part);
-      this.reasoning = { item, outputIndex, part };
+      this.reasoning = { item, outputIndex, part, thinking: [] };
       this.emit('response.reasoning_summary_part.added', { item_id: item.id, output_index: outputIndex, summary_index: 0, part });
     }
-    const reasoning = this.reasoning;
-    reasoning.part.text += delta;
-    this.emit('response.reasoning_summary_text.delta', { item_id: reasoning.item.id, output_index: reasoning.outputIndex, summary_index: 0, delta });
+    return this.reasoning;
   }
 
   private closeReasoning(): void {

@@ -1,6 +1,7 @@
 import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
 import type { JsonObject } from '../../providers/provider-adapter.js';
 import type { IdSource } from './bridge-ids.js';
+import { encodeThinking, thinkingBlocksOf } from './reasoning-carrier.js';
 
 /** What the Responses side needs to know about the call, beyond the chat result. */
 export interface BridgeResponseContext {
@@ -125,7 +126,12 @@ export function chatToResponse(chat: JsonObject, request: JsonObject, ctx: Bridg
 
   const output: JsonObject[] = [];
   const reasoning = reasoningOf(message);
-  if (reasoning !== undefined) output.push(reasoningItem(ctx.ids.next('rs'), reasoning));
+  const thinking = thinkingBlocksOf(message);
+  if (reasoning !== undefined || thinking) {
+    const item = reasoningItem(ctx.ids.next('rs'), reasoning ?? '');
+    if (thinking) item.encrypted_content = encodeThinking(thinking);
+    output.push(item);
+  }
   // A response with neither text nor calls still has an (empty) message, reasoning or not: clients look for the answer there.
   if (text.length > 0 || refusal || toolCalls.length === 0) {
     const parts: JsonObject[] = [];

@@ -1,5 +1,7 @@
 import { ErrorCode, GatewayError, truncate } from '../../common/gateway-error.js';
 import type { JsonObject } from '../../providers/provider-adapter.js';
+import type { ThinkingBlock } from '../../providers/anthropic/thinking-blocks.js';
+import { decodeThinking } from './reasoning-carrier.js';
 
 /**
  * Responses API request → Chat Completions request, for providers that only speak chat.
@@ -46,6 +48,8 @@ export function responsesToChat(request: JsonObject, options: BridgeRequestOptio
 
 class RequestTranslator {
   private readonly dropped: string[] = [];
+  /** Thinking blocks of reasoning items waiting for the assistant turn they belong to. */
+  private pendingThinking?: ThinkingBlock[];
 
   constructor(private readonly options: BridgeRequestOptions) {}
 
@@ -136,9 +140,13 @@ class RequestTranslator {
         }
         return;
       }
-      case 'reasoning':
-        // Chat models cannot take earlier reasoning back as input, and none requires it.
+      case 'reasoning': {
+        // Chat models take no earlier reasoning as input, except Anthropic's signed thinking
+        // blocks: they go back on the assistant turn that follows (see reasoning-carrier.ts).
+        const thinking = decodeThinking(item.encrypted_content);
+        if (thinking) this.pendingThinking = [...(this.pendingThinking ?? []), ...thinking];
         return;
+      }
       default:
         this.unsupported(path, `Input item type '${String(type)}'`);
     }
@@ -148,10 +156,12 @@ class RequestTranslator {
     const role = item.role;
     switch (role) {
       case 'user':
+        // Thinking belongs to the assistant turn right after it; a user message in between ends that.
+        this.pendingThinking = undefined;
         messages.push({ role: 'user', content: this.userContent(item.content, `${path}.content`) });
         return;
       case 'assistant':
-        messages.push({ role: 'assistant', content: this.assistantContent(item.content, `${path}.content`) });
+        messages.push(this.withThinking({ role: 'assistant', content: this.assistantContent(item.content, `${path}.content`) }));
         return;
       case 'system':
       case 'developer':
@@ -175,7 +185,16 @@ class RequestTranslator {
       last.tool_calls = [...((last.tool_calls as unknown[] | undefined) ?? []), call];
       return;
     }
-    messages.push({ role: 'assistant', content: null, tool_calls: [call] });
+    messages.push(this.withThinking({ role: 'assistant', content: null, tool_calls: [call] }));
+  }
+
+  /** The thinking blocks of the reasoning items just before this assistant turn, if any. */
+  private withThinking(message: ChatMessage): ChatMessage {
+    if (this.pendingThinking) {
+      message.thinking_blocks = this.pendingThinking;
+      this.pendingThinking = undefined;
+    }
+    return message;
   }
 
   private userContent(content: unknown, path: string): unknown {

@@ -61,7 +61,12 @@ export function storeUnavailable(cause: unknown): GatewayError {
  */
 export function keptOutput(output: readonly JsonObject[]): readonly JsonObject[] {
   if (!output.some((item) => item.type === 'reasoning')) return output;
-  return output.map((item) => (item.type === 'reasoning' ? { id: item.id, type: 'reasoning', summary: [] } : item));
+  // encrypted_content stays: it carries Anthropic's signed thinking blocks, which the next turn needs.
+  return output.map((item) =>
+    item.type === 'reasoning'
+      ? { id: item.id, type: 'reasoning', summary: [], ...(item.encrypted_content !== undefined ? { encrypted_content: item.encrypted_content } : {}) }
+      : item,
+  );
 }
 
 /** Output items worth finding by id later: objects with a string id. */
