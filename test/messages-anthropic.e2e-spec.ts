@@ -356,7 +356,7 @@ general_settings:
   });
 });
 
-describe('/v1/messages under --base-path, and a non-Anthropic deployment', () => {
+describe('/v1/messages under --base-path, and bridged to an OpenAI-shaped deployment', () => {
   let fake: FakeAnthropic;
   let upstream: FakeUpstream;
   let gw: OpsGateway;
@@ -392,12 +392,68 @@ model_list:
     expect((err as APIError).error).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
   });
 
-  // The Messages <-> Chat bridge (h-msgx) is not merged on this branch: until it is, a clear 400.
-  it('a non-Anthropic deployment is refused with a clear 400, nothing sent upstream', async () => {
-    const err = await client.messages.create({ model: 'gpt', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] }).catch((e: unknown) => e);
-    expect((err as APIError).status).toBe(400);
-    expect((err as APIError).error).toMatchObject({ type: 'error', error: { type: 'invalid_request_error' } });
-    expect((err as APIError).message).toContain('openai');
+  it('bridged create: translated to chat and back, model echoed, prefix removed upstream', async () => {
+    upstream.reset();
+    const message = await client.messages.create({ model: 'gpt', max_tokens: 50, system: 'terse', messages: [{ role: 'user', content: 'hi' }] });
+    expect(upstream.last().path).toBe('/v1/chat/completions');
+    expect(upstream.last().body.model).toBe('gpt-4o');
+    expect(upstream.last().body.messages[0]).toMatchObject({ role: 'system' });
+    expect(message.model).toBe('gpt');
+    expect(message.type).toBe('message');
+    expect(message.content).toEqual([{ type: 'text', text: 'Hello from the fake upstream' }]);
+    expect(message.stop_reason).toBe('end_turn');
+  });
+
+  it('bridged stream: messages.stream() and finalMessage() accept the translated events', async () => {
+    upstream.reset();
+    const stream = client.messages.stream({ model: 'gpt', max_tokens: 50, messages: [{ role: 'user', content: 'hi' }] });
+    let text = '';
+    stream.on('text', (t) => (text += t));
+    const final = await stream.finalMessage();
+    expect(upstream.last().body.stream).toBe(true);
+    expect(text).toBe('Hello!');
+    expect(final.model).toBe('gpt');
+    expect(final.content).toEqual([{ type: 'text', text: 'Hello!' }]);
+  });
+
+  it('bridged tools over two turns: tool_use <-> tool_calls, tool_result -> tool message', async () => {
+    upstream.reset();
+    upstream.enqueue({
+      body: {
+        id: 'chatcmpl-1', object: 'chat.completion', created: 1, model: 'gpt-4o',
+        choices: [{ index: 0, finish_reason: 'tool_calls', message: { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'get_weather', arguments: '{"city":"Rome"}' } }] } }],
+        usage: { prompt_tokens: 10, completion_tokens: 5, total_tokens: 15 },
+      },
+    });
+    const tools: Anthropic.Messages.Tool[] = [{ name: 'get_weather', input_schema: { type: 'object', properties: { city: { type: 'string' } } } }];
+    const first = await client.messages.create({ model: 'gpt', max_tokens: 50, tools, tool_choice: { type: 'any' }, messages: [{ role: 'user', content: 'Rome?' }] });
+    expect(upstream.last().body.tool_choice).toBe('required');
+    expect(upstream.last().body.tools[0]).toMatchObject({ type: 'function', function: { name: 'get_weather' } });
+    expect(first.stop_reason).toBe('tool_use');
+    const use = first.content.find((b): b is Anthropic.Messages.ToolUseBlock => b.type === 'tool_use')!;
+    expect(use).toMatchObject({ id: 'call_1', name: 'get_weather', input: { city: 'Rome' } });
+    await client.messages.create({
+      model: 'gpt',
+      max_tokens: 50,
+      tools,
+      messages: [
+        { role: 'user', content: 'Rome?' },
+        { role: 'assistant', content: first.content },
+        { role: 'user', content: [{ type: 'tool_result', tool_use_id: 'call_1', content: 'warm' }] },
+      ],
+    });
+    const sent = upstream.last().body.messages;
+    expect(sent[1]).toMatchObject({ role: 'assistant', tool_calls: [{ id: 'call_1', function: { name: 'get_weather' } }] });
+    expect(sent[2]).toMatchObject({ role: 'tool', tool_call_id: 'call_1' });
+  });
+
+  it('bridged count_tokens: an estimate, marked as such, with no upstream call', async () => {
+    upstream.reset();
+    const res = await rawPost(`${gw.url}/v1/messages/count_tokens`, { model: 'gpt', messages: [{ role: 'user', content: 'count these words please' }] }, { 'content-type': 'application/json' });
+    expect(res.status).toBe(200);
+    expect(res.body.estimated).toBe(true);
+    expect(res.body.input_tokens).toBeGreaterThan(0);
+    expect(res.headers.get('x-switchboard-token-count')).toBe('estimate');
     expect(upstream.requests).toHaveLength(0);
   });
 

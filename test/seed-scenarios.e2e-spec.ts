@@ -1,3 +1,4 @@
+import Anthropic, { NotFoundError as AnthropicNotFoundError } from '@anthropic-ai/sdk';
 import OpenAI, { NotFoundError } from 'openai';
 import { FakeUpstream } from './helpers/fake-upstream.js';
 import { RunningGateway, startGateway } from './helpers/gateway.js';
@@ -58,6 +59,14 @@ router_settings:
     expect(response.output_text).toBe('Hello from the fake upstream');
   });
 
+  it.each(names)('%s: /v1/messages sends openai/gpt-4o upstream and echoes the alias', async (name) => {
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'unused', maxRetries: 0 });
+    const message = await anthropic.messages.create({ model: name, max_tokens: 20, messages: [{ role: 'user', content: 'hi' }] });
+    expect(upstream.last().path).toBe('/api/v1/chat/completions');
+    expect(upstream.last().body.model).toBe('openai/gpt-4o');
+    expect(message.model).toBe(name);
+  });
+
   it.each(names)('%s: streamed responses carry the alias in every event', async (name) => {
     const stream = await client.responses.create({ model: name, input: 'hi', stream: true });
     const models: string[] = [];
@@ -102,6 +111,16 @@ router_settings:
       expectNotFound(client.chat.completions.create({ model: 'nope', messages: [{ role: 'user', content: 'hi' }], stream: true })));
     it('responses', () => expectNotFound(client.responses.create({ model: 'nope', input: 'hi' })));
     it('responses, streaming', () => expectNotFound(client.responses.create({ model: 'nope', input: 'hi', stream: true })));
+    it.each([false, true])('messages (stream: %s): 404 not_found_error in Anthropic shape', async (stream) => {
+      const anthropic = new Anthropic({ baseURL: gw.url, apiKey: 'unused', maxRetries: 0 });
+      const err = await anthropic.messages.create({ model: 'nope', max_tokens: 5, stream, messages: [{ role: 'user', content: 'hi' }] }).then(
+        () => undefined,
+        (e: unknown) => e,
+      );
+      expect(err).toBeInstanceOf(AnthropicNotFoundError);
+      expect((err as AnthropicNotFoundError).error).toMatchObject({ type: 'error', error: { type: 'not_found_error' } });
+      expect(upstream.requests).toHaveLength(0);
+    });
     it('models.retrieve', () => expectNotFound(client.models.retrieve('nope')));
   });
 

@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { DEPLOYMENT_HEADER } from '../chat/chat.service.js';
-import { GatewayError } from '../common/gateway-error.js';
 import type { GatewayResult } from '../common/gateway-result.js';
 import { rewriteModel } from '../common/model-rewrite.js';
 import type { RequestContext } from '../common/request-context.js';
@@ -9,6 +8,10 @@ import { ProviderRegistry } from '../providers/provider-registry.service.js';
 import { ModelResolutionService } from '../routing/model-resolution.service.js';
 import type { Resolution } from '../routing/model-resolution.service.js';
 import { ResolvedTarget, RouterService } from '../routing/router.service.js';
+import { chatStreamToMessagesEvents } from './bridge/chat-stream-to-messages.js';
+import { chatToMessagesResponse } from './bridge/chat-to-messages.js';
+import { messagesToChatRequest } from './bridge/messages-to-chat.js';
+import { estimateInputTokens } from './bridge/token-estimate.js';
 import { withRequestedModel } from './messages-model.js';
 
 /** Says how a count_tokens answer was obtained: `exact` (the provider counted) or `estimate`. */
@@ -102,26 +105,24 @@ export class MessagesService {
     return adapter.supports('messages') && adapter.messages !== undefined && adapter.messagesStream !== undefined;
   }
 
-  private bridgedJson(_adapter: ProviderAdapter, target: ResolvedTarget, _body: JsonObject, _r: Resolution, _ctx: UpstreamCallContext): Promise<JsonObject> {
-    return Promise.reject(notBridged(target));
+  /** Translated per attempt: drop_params is a deployment setting, and a group may mix providers. */
+  private async bridgedJson(adapter: ProviderAdapter, target: ResolvedTarget, body: JsonObject, r: Resolution, ctx: UpstreamCallContext): Promise<JsonObject> {
+    const chat = messagesToChatRequest(body, { dropParams: target.settings.dropParams === true });
+    return chatToMessagesResponse(await adapter.chat(target, chat, ctx), r.requestedName);
   }
 
-  private bridgedStream(_adapter: ProviderAdapter, target: ResolvedTarget, _body: JsonObject, _r: Resolution, _ctx: UpstreamCallContext): Promise<UpstreamStream> {
-    return Promise.reject(notBridged(target));
+  private async bridgedStream(adapter: ProviderAdapter, target: ResolvedTarget, body: JsonObject, r: Resolution, ctx: UpstreamCallContext): Promise<UpstreamStream> {
+    const chat = messagesToChatRequest({ ...body, stream: true }, { dropParams: target.settings.dropParams === true });
+    const upstream = await adapter.chatStream(target, chat, ctx);
+    return { headers: upstream.headers, events: chatStreamToMessagesEvents(upstream.events, r.requestedName) };
   }
 
   private estimate(body: JsonObject): GatewayResult {
     return { kind: 'json', body: this.estimateBody(body), headers: { [TOKEN_COUNT_HEADER]: 'estimate' } };
   }
 
-  private estimateBody(_body: JsonObject): JsonObject {
-    throw GatewayError.invalid('count_tokens is only available for Anthropic deployments on this build.', 'model');
+  /** `estimated: true` marks it for a reader of the body; the header says the same for proxies and logs. */
+  private estimateBody(body: JsonObject): JsonObject {
+    return { input_tokens: estimateInputTokens(body), estimated: true };
   }
-}
-
-function notBridged(target: ResolvedTarget): GatewayError {
-  return GatewayError.invalid(
-    `Model '${target.requestedName}' is served by provider ${target.provider}; /v1/messages is only available for Anthropic deployments on this build.`,
-    'model',
-  );
 }
