@@ -314,7 +314,6 @@ describeBackends('admin API', (backend) => {
       ['unknown provider', 'litellm_params.model', newModel({}, { model: 'nosuch/model' })],
       ['missing litellm_params.model', 'litellm_params.model', { model_name: 'v', litellm_params: { api_base: 'http://127.0.0.1:1' } }],
       ['wildcard with more * than the name', 'litellm_params.model', newModel({ model_name: 'fixed' }, { model: 'openai/*' })],
-      ['azure without api_version', 'litellm_params.api_version', newModel({}, { model: 'azure/dep' })],
       ['api_base that is not a URL', 'litellm_params.api_base', newModel({}, { api_base: 'file:///etc/passwd' })],
       ['wrong type', 'litellm_params.timeout', newModel({}, { timeout: 'soon' })],
       ['bad id', 'model_info.id', newModel({ model_info: { id: '../etc' } })],
@@ -324,6 +323,14 @@ describeBackends('admin API', (backend) => {
       expect(res.status).toBe(400);
       expect(res.body.error.type).toBe('invalid_request_error');
       expect(res.body.error.param).toBe(param);
+    });
+
+    it("azure without api_version is accepted with LiteLLM's default api_version, as in the config file", async () => {
+      const res = await admin(gw, 'POST', '/model/new', newModel({ model_name: 'azure-default', model_info: { id: 'azure-default-1' } }, { model: 'azure/dep' }));
+      expect(res.status).toBe(200);
+      const resolved = await admin(gw, 'GET', '/model/resolve?model=azure-default');
+      expect(JSON.stringify(resolved.body)).toContain('2025-02-01-preview');
+      expect((await admin(gw, 'POST', '/model/delete', { id: 'azure-default-1' })).status).toBe(200);
     });
 
     it('rejects oversized bodies, non-objects, duplicate ids and bad ids in paths', async () => {

@@ -69,6 +69,10 @@ describe('config loader: YAML 1.1 as PyYAML (and so LiteLLM) reads it', () => {
   it('~ is null, as for an absent optional key', () => {
     expect(first(entry('      tpm: ~\n')).tpm).toBeNull();
   });
+  it.each([['2024-06-01'], ['2025-02-01'], ['2024-10-21']])('an unquoted date (api_version: %s) stays the text it was written as', (text) => {
+    const yaml = `model_list:\n  - model_name: m\n    litellm_params: { model: azure/dep, api_base: "https://r.openai.azure.com", api_key: k, api_version: ${text} }\n`;
+    expect(parseConfigText(yaml, {}).config.models[0].apiVersion).toBe(text);
+  });
 });
 
 describe('config loader: malformed configs name the exact path', () => {
