@@ -314,7 +314,6 @@ describeBackends('admin API', (backend) => {
       ['unknown provider', 'litellm_params.model', newModel({}, { model: 'nosuch/model' })],
       ['missing litellm_params.model', 'litellm_params.model', { model_name: 'v', litellm_params: { api_base: 'http://127.0.0.1:1' } }],
       ['wildcard with more * than the name', 'litellm_params.model', newModel({ model_name: 'fixed' }, { model: 'openai/*' })],
-      ['azure without api_version', 'litellm_params.api_version', newModel({}, { model: 'azure/dep' })],
       ['api_base that is not a URL', 'litellm_params.api_base', newModel({}, { api_base: 'file:///etc/passwd' })],
       ['wrong type', 'litellm_params.timeout', newModel({}, { timeout: 'soon' })],
       ['bad id', 'model_info.id', newModel({ model_info: { id: '../etc' } })],

@@ -16,7 +16,18 @@ const pyyamlBoolTag = defineScalarTag<boolean>('tag:yaml.org,2002:bool', {
 });
 
 /**
+ * PyYAML turns `api_version: 2024-06-01` into a date, which LiteLLM then formats back into the
+ * same text; keeping it a string here gives the value LiteLLM sends.
+ */
+const timestampAsTextTag = defineScalarTag<string>('tag:yaml.org,2002:timestamp', {
+  implicit: true,
+  implicitFirstChars: null,
+  resolve: () => NOT_RESOLVED,
+  identify: () => false,
+});
+
+/**
  * The schema config files are read with: YAML 1.1 as PyYAML resolves it (`20_000`, octal `017`,
  * `1:30` sexagesimal, `~`, yes/no/on/off), so a file means here what it meant under LiteLLM.
  */
-export const PYYAML_SCHEMA = YAML11_SCHEMA.withTags(pyyamlBoolTag);
+export const PYYAML_SCHEMA = YAML11_SCHEMA.withTags(pyyamlBoolTag, timestampAsTextTag);
