@@ -66,6 +66,9 @@ describe('config loader: YAML 1.1 as PyYAML (and so LiteLLM) reads it', () => {
     expect(() => parseConfigText(entry(`      drop_params: ${text}\n`), {})).toThrow(/drop_params: must be a boolean/);
     expect(parseConfigText(`model_list:\n  - model_name: "${text}"\n    litellm_params: { model: openai/x, api_base: "http://h/v1" }\n`, {}).config.models[0].modelName).toBe(text);
   });
+  it('an unquoted date (api_version: 2024-06-01) stays the text LiteLLM sends', () => {
+    expect(first(entry('      api_version: 2024-06-01\n')).apiVersion).toBe('2024-06-01');
+  });
   it('~ is null, as for an absent optional key', () => {
     expect(first(entry('      tpm: ~\n')).tpm).toBeNull();
   });
