@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { ErrorCode, GatewayError, truncate } from '../../common/gateway-error.js';
+import { readChatChunk } from '../../common/chat-chunk.js';
 import type { JsonObject, SseEvent } from '../../providers/provider-adapter.js';
 import { isObject } from './bridge-json.js';
 import { matchedStopOf, messageIdOf, messagesUsageOf, reasoningTextOf, stopReasonOf } from './chat-to-messages.js';
@@ -93,15 +94,9 @@ class StreamState {
   }
 
   *onChunk(chunk: JsonObject): Generator<SseEvent> {
-    if (chunk.error !== undefined && chunk.error !== null) {
-      const e = chunk.error as JsonObject | string;
-      const message = typeof e === 'string' ? e : typeof e.message === 'string' ? e.message : JSON.stringify(e);
-      throw new GatewayError(ErrorCode.UpstreamError, `The upstream reported an error mid-stream: ${truncate(message, 500)}`);
-    }
-    if (chunk.usage !== undefined && chunk.usage !== null) this.usage = chunk.usage;
-    const choice = Array.isArray(chunk.choices) ? chunk.choices.find((c) => isObject(c) && (c.index ?? 0) === 0) : undefined;
-    if (!isObject(choice)) return;
-    const delta = isObject(choice.delta) ? choice.delta : {};
+    const { usage, choice, delta } = readChatChunk(chunk);
+    if (usage !== undefined) this.usage = usage;
+    if (!choice) return;
     const reasoning = reasoningTextOf(delta);
     if (reasoning !== undefined) yield* this.append('thinking', reasoning);
     const text = (typeof delta.content === 'string' ? delta.content : '') + (typeof delta.refusal === 'string' ? delta.refusal : '');

@@ -1,6 +1,7 @@
 import { mapError } from '../../common/error-mapping.js';
 import { ErrorCode, GatewayError, truncate } from '../../common/gateway-error.js';
 import { responsesErrorCode, responsesErrorEvent } from '../../common/sse.js';
+import { readChatChunk } from '../../common/chat-chunk.js';
 import type { JsonObject, SseEvent } from '../../providers/provider-adapter.js';
 import {
   BridgeResponseContext,
@@ -127,15 +128,9 @@ class StreamState {
   }
 
   onChunk(chunk: JsonObject): void {
-    if (chunk.error !== undefined && chunk.error !== null) {
-      const e = chunk.error as JsonObject | string;
-      const message = typeof e === 'string' ? e : typeof e.message === 'string' ? e.message : JSON.stringify(e);
-      throw new GatewayError(ErrorCode.UpstreamError, `The upstream reported an error mid-stream: ${truncate(message, 500)}`);
-    }
-    if (chunk.usage !== undefined && chunk.usage !== null) this.usage = chunk.usage;
-    const choice = Array.isArray(chunk.choices) ? chunk.choices.find((c) => isObject(c) && (c.index ?? 0) === 0) : undefined;
-    if (!isObject(choice)) return;
-    const delta = isObject(choice.delta) ? choice.delta : {};
+    const { usage, choice, delta } = readChatChunk(chunk);
+    if (usage !== undefined) this.usage = usage;
+    if (!choice) return;
     const reasoning = reasoningOf(delta);
     if (reasoning !== undefined) this.appendReasoning(reasoning);
     const thinking = thinkingBlocksOf(delta);
