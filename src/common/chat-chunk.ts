@@ -26,6 +26,18 @@ export function readChatChunk(chunk: JsonObject): ChatChunkParts {
   return { usage, choice, delta: isObject(choice.delta) ? choice.delta : {} };
 }
 
+/** One SSE data payload of a chat stream as an object; anything else is the upstream's failure. */
+export function parseChatChunk(data: string): JsonObject {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(data);
+  } catch {
+    throw new GatewayError(ErrorCode.UpstreamError, `The upstream sent a stream event that is not JSON: ${truncate(data, 200)}`);
+  }
+  if (!isObject(parsed)) throw new GatewayError(ErrorCode.UpstreamError, 'The upstream sent a stream event that is not a JSON object.');
+  return parsed;
+}
+
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
-import { ErrorCode, GatewayError, truncate } from '../../common/gateway-error.js';
-import { readChatChunk } from '../../common/chat-chunk.js';
+import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
+import { parseChatChunk, readChatChunk } from '../../common/chat-chunk.js';
 import type { JsonObject, SseEvent } from '../../providers/provider-adapter.js';
 import { isObject } from './bridge-json.js';
 import { matchedStopOf, messageIdOf, messagesUsageOf, reasoningTextOf, stopReasonOf } from './chat-to-messages.js';
@@ -40,7 +40,7 @@ export async function* chatStreamToMessagesEvents(events: AsyncIterable<SseEvent
         break;
       }
       if (data.trim() !== '') {
-        const chunk = parseChunk(data);
+        const chunk = parseChatChunk(data);
         if (!started) {
           started = true;
           yield* state.start(chunk);
@@ -215,13 +215,3 @@ function toolId(): string {
   return `toolu_${randomBytes(12).toString('hex')}`;
 }
 
-function parseChunk(data: string): JsonObject {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch {
-    throw new GatewayError(ErrorCode.UpstreamError, `The upstream sent a stream event that is not JSON: ${truncate(data, 200)}`);
-  }
-  if (!isObject(parsed)) throw new GatewayError(ErrorCode.UpstreamError, 'The upstream sent a stream event that is not a JSON object.');
-  return parsed;
-}

@@ -1,7 +1,7 @@
 import { mapError } from '../../common/error-mapping.js';
-import { ErrorCode, GatewayError, truncate } from '../../common/gateway-error.js';
+import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
 import { responsesErrorCode, responsesErrorEvent } from '../../common/sse.js';
-import { readChatChunk } from '../../common/chat-chunk.js';
+import { parseChatChunk, readChatChunk } from '../../common/chat-chunk.js';
 import type { JsonObject, SseEvent } from '../../providers/provider-adapter.js';
 import {
   BridgeResponseContext,
@@ -53,7 +53,7 @@ export async function* chatStreamToResponseEvents(
         break;
       }
       if (next.value.data.trim() !== '') {
-        state.onChunk(parseChunk(next.value.data));
+        state.onChunk(parseChatChunk(next.value.data));
         yield* state.drain();
       }
       next = await iterator.next();
@@ -346,16 +346,6 @@ class StreamState {
   }
 }
 
-function parseChunk(data: string): JsonObject {
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(data);
-  } catch {
-    throw new GatewayError(ErrorCode.UpstreamError, `The upstream sent a stream event that is not JSON: ${truncate(data, 200)}`);
-  }
-  if (!isObject(parsed)) throw new GatewayError(ErrorCode.UpstreamError, 'The upstream sent a stream event that is not a JSON object.');
-  return parsed;
-}
 
 function isObject(value: unknown): value is JsonObject {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
