@@ -2,6 +2,7 @@ import { GatewayError } from '../common/gateway-error.js';
 import { isSecretHeader } from '../common/secret-redaction.js';
 import { joinUrlPassword, MASKED_PASSWORD, splitUrlPassword } from '../common/url-redaction.js';
 import { looksMasked, maskSecret } from '../store/secret-box.js';
+import { isSecretParam, maskSecretParam, SECRET_PARAM_KEYS } from '../store/model-secrets.js';
 import type { StoredModel } from '../store/models.repository.js';
 
 /**
@@ -44,6 +45,15 @@ export function restoreMaskedSecrets(params: Readonly<Record<string, unknown>>, 
       }
       out.api_base = joinUrlPassword({ ...sent, password: kept.password });
     }
+  }
+
+  for (const key of SECRET_PARAM_KEYS) {
+    const sent = params[key];
+    if (typeof sent !== 'string' || !looksMasked(sent)) continue;
+    if (stored?.secretsError) throw undecryptable(key);
+    const kept = current[key];
+    if (!isSecretParam(key, kept) || maskSecretParam(kept) !== sent) throw masked(key);
+    out[key] = kept;
   }
 
   const headers = params.extra_headers;

@@ -3,6 +3,7 @@ import { redactUrl } from '../common/url-redaction.js';
 import type { DeploymentConfig } from '../config/config.types.js';
 import type { Resolution } from '../routing/model-resolution.service.js';
 import { maskSecret, UNDECRYPTABLE_MASK } from '../store/secret-box.js';
+import { isSecretParam, maskSecretParam } from '../store/model-secrets.js';
 import type { StoredModel } from '../store/models.repository.js';
 
 /** LiteLLM's model shape for /model/info and write responses. Secrets (keys, URL passwords) are masked, never echoed. */
@@ -35,6 +36,7 @@ function renderStoredParams(stored: StoredModel): Record<string, unknown> {
     if (k === 'api_key') out.api_key = maskSecret(typeof v === 'string' ? v : undefined);
     else if (k === 'api_base' && typeof v === 'string') out.api_base = redactUrl(v);
     else if (k === 'extra_headers' && v && typeof v === 'object') out.extra_headers = maskHeaders(v as Record<string, unknown>);
+    else if (isSecretParam(k, v)) out[k] = maskSecretParam(v);
     else out[k] = v;
   }
   if (stored.apiKeyError) out.api_key = UNDECRYPTABLE_MASK;

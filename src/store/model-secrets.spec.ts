@@ -1,4 +1,4 @@
-import { mergeSealedParams, sealedPaths, splitSecretParams } from './model-secrets.js';
+import { isSecretParam, mergeSealedParams, sealedPaths, splitSecretParams } from './model-secrets.js';
 
 describe('splitSecretParams', () => {
   it('seals an api_base password and credential-like headers, keeping the rest in clear', () => {
@@ -37,5 +37,43 @@ describe('splitSecretParams', () => {
   ])('leaves %s in clear', (_what, params) => {
     expect(splitSecretParams(params)).toEqual({ clear: params });
     expect(sealedPaths(undefined)).toEqual([]);
+  });
+});
+
+describe('provider credentials in litellm_params', () => {
+  it('seals an AWS secret, a session token and inline service-account JSON, keeping masked forms in clear', () => {
+    const sa = { type: 'service_account', client_email: 'x@p.iam.gserviceaccount.com', private_key: '-----BEGIN PRIVATE KEY-----\nAAAA\n-----END PRIVATE KEY-----\n' };
+    const params = {
+      model: 'bedrock/anthropic.claude-3-haiku',
+      aws_access_key_id: 'AKIDEXAMPLE',
+      aws_secret_access_key: 'wJalrXUtnFEMI/K7MDENG+bPxRfiCYEXAMPLEKEY',
+      aws_session_token: 'FwoGZXIvYXdzEXAMPLETOKEN',
+      vertex_credentials: JSON.stringify(sa),
+    };
+    const { clear, sealed } = splitSecretParams(params);
+    expect(JSON.stringify(clear)).not.toMatch(/wJalrXUtnFEMI|FwoGZXIvYXdz|PRIVATE KEY/);
+    expect(clear.aws_access_key_id).toBe('AKIDEXAMPLE');
+    expect(typeof clear.aws_secret_access_key).toBe('string');
+    expect(sealedPaths(sealed)).toEqual([
+      'litellm_params.aws_secret_access_key',
+      'litellm_params.aws_session_token',
+      'litellm_params.vertex_credentials',
+    ]);
+    expect(mergeSealedParams(clear, sealed!)).toEqual(params);
+  });
+
+  it('seals vertex_credentials given as an object', () => {
+    const params = { model: 'vertex_ai/gemini-2.0-flash', vertex_credentials: { private_key: 'k', client_email: 'e' } };
+    const { clear, sealed } = splitSecretParams(params);
+    expect(JSON.stringify(clear)).not.toContain('"private_key"');
+    expect(mergeSealedParams(clear, sealed!)).toEqual(params);
+  });
+
+  it.each([
+    ['a credentials file path', { model: 'vertex_ai/gemini', vertex_credentials: '/etc/gcp/sa.json' }],
+    ['os.environ/ references', { model: 'bedrock/x', aws_secret_access_key: 'os.environ/AWS_SECRET_ACCESS_KEY', vertex_credentials: 'os.environ/GOOGLE_SA' }],
+  ])('leaves %s in clear', (_what, params) => {
+    expect(splitSecretParams(params)).toEqual({ clear: params });
+    expect(isSecretParam('aws_access_key_id', 'AKIDEXAMPLE')).toBe(false);
   });
 });
