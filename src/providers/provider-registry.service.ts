@@ -4,6 +4,7 @@ import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { AzureAdapter } from './azure/azure.adapter.js';
 import { OpenAiCompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
 import { knownProviders, providerInfo } from './provider-catalog.js';
+import { TextCompletionAdapter } from './text-completion/text-completion.adapter.js';
 import type { ProviderAdapter } from './provider-adapter.js';
 
 /** Provider name → adapter. Adapters are stateless, so one instance per provider serves all deployments. */
@@ -35,6 +36,7 @@ export class ProviderRegistry {
     if (family === 'azure') return new AzureAdapter();
     if (family === 'anthropic') return new AnthropicAdapter();
     if (family === 'openai-compatible') return new OpenAiCompatibleAdapter(name);
+    if (family === 'openai-text-completion') return new TextCompletionAdapter(name);
     return undefined;
   }
 }
