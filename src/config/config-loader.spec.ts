@@ -374,7 +374,7 @@ describe('provider inference for unprefixed model ids (as LiteLLM infers them)',
       } catch (e) {
         message = (e as Error).message;
       }
-      expect(message).toContain(`'${model}' is a ${provider} model`);
+      expect(message).toContain(`unsupported providers: ${provider} (model_list[0], inferred from '${model}')`);
     }
   });
 });

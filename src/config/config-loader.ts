@@ -24,6 +24,7 @@ import {
 import { envRefName, envRefNames, resolveEnvRefs } from './env-ref.js';
 import { providerInfo } from '../providers/provider-catalog.js';
 import { suggestKey } from './key-suggestion.js';
+import { withDefaultApiKey } from './default-api-key.js';
 import { PYYAML_SCHEMA } from './pyyaml-schema.js';
 
 export interface LoadedConfig {
@@ -184,7 +185,10 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
   });
   const router = sections.router_settings as Record<string, any>;
   const general = sections.general_settings as Record<string, any>;
-  const models = accepted.map((a) => withUnsetReferences(normalizeModelEntry(a.entry, a.unresolved, 'file'), a.index, missing));
+  const models = accepted.map((a) => {
+    const d = withUnsetReferences(normalizeModelEntry(a.entry, a.unresolved, 'file'), a.index, missing);
+    return withDefaultApiKey(d, (a.unresolved.litellm_params ?? {}) as Record<string, unknown>, effectiveEnv, `model_list[${a.index}]`, warnings);
+  });
   const config: GatewayConfig = {
     models: dedupeGeneratedIds(models),
     aliases: normalizeAliases(router.model_group_alias, issues),

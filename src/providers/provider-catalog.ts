@@ -38,6 +38,8 @@ const CATALOG: readonly ProviderInfo[] = [
   { name: 'fireworks_ai', family: 'openai-compatible', defaultApiBase: 'https://api.fireworks.ai/inference/v1', nativeResponses: false, embeddings: true, apiKeyEnv: ['FIREWORKS_API_KEY', 'FIREWORKS_AI_API_KEY', 'FIREWORKSAI_API_KEY', 'FIREWORKS_AI_TOKEN'] },
   { name: 'hosted_vllm', family: 'openai-compatible', nativeResponses: false, embeddings: true },
   { name: 'ollama', family: 'openai-compatible', defaultApiBase: 'http://localhost:11434/v1', nativeResponses: false, embeddings: true },
+  // LiteLLM's ollama_chat calls Ollama's native /api/chat; the same server's OpenAI-compatible /v1 serves the same chats.
+  { name: 'ollama_chat', family: 'openai-compatible', defaultApiBase: 'http://localhost:11434/v1', nativeResponses: false, embeddings: true },
   // OpenAI-compatible providers LiteLLM configs name; bases and key variables as LiteLLM's
   // get_llm_provider / <provider>ChatConfig resolve them when the deployment sets neither.
   { name: 'perplexity', family: 'openai-compatible', defaultApiBase: 'https://api.perplexity.ai', nativeResponses: false, embeddings: false, apiKeyEnv: ['PERPLEXITYAI_API_KEY', 'PERPLEXITY_API_KEY'] },
