@@ -15,6 +15,9 @@ export function planFallbacks(
 ): string[] {
   const keys = [resolution.requestedName, ...resolution.aliasChain, resolution.group];
   if (failure === 'context_window') return lookup(settings.contextWindowFallbacks, keys) ?? [];
+  // A refusal goes only where the operator said refusals may go: a general fallback could be a
+  // model with laxer rules, and that must be chosen, not stumbled into.
+  if (failure === 'content_policy') return lookup(settings.contentPolicyFallbacks ?? {}, keys) ?? [];
   if (!triggersFallback(failure)) return [];
   return lookup(settings.fallbacks, keys) ?? [...settings.defaultFallbacks];
 }
