@@ -426,6 +426,10 @@ describe('config loader: litellm_settings reliability keys (LiteLLM precedence)'
     expect(configError(`${models}litellm_settings:\n  fallbacks: [{ a: [nowhere] }]\n`).issues.map((i) => i.path)).toEqual(['litellm_settings.fallbacks.a']);
   });
 
+  it('a "*" fallback key loads (LiteLLM\'s catch-all)', () => {
+    expect(load(`${models}litellm_settings:\n  fallbacks: [{ "*": [b] }]\n`).config.router.fallbacks).toEqual({ '*': ['b'] });
+  });
+
   it('accepts the usage- and cost-based routing strategies', () => {
     for (const s of ['usage-based-routing', 'usage-based-routing-v2', 'cost-based-routing']) {
       expect(load(`${models}router_settings: { routing_strategy: ${s} }\n`).config.router.routingStrategy).toBe(s);

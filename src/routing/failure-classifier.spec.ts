@@ -78,6 +78,13 @@ describe('planFallbacks', () => {
     expect(planFallbacks(settings, resolution('lonely', 'lonely'), 'content_policy')).toEqual([]);
   });
 
+  it('a "*" entry in fallbacks is a catch-all, as LiteLLM writes default_fallbacks', () => {
+    const star = { ...settings, fallbacks: { primary: ['b1'], '*': ['any'] } } as unknown as RouterSettings;
+    expect(planFallbacks(star, resolution('lonely', 'lonely'), 'server')).toEqual(['any']);
+    expect(planFallbacks(star, resolution('primary', 'primary'), 'server')).toEqual(['b1']);
+    expect(planFallbacks(star, resolution('lonely', 'lonely'), 'content_policy')).toEqual([]);
+  });
+
   it('never falls back for a request that is itself wrong', () => {
     expect(planFallbacks(settings, resolution('primary', 'primary'), 'client')).toEqual([]);
     expect(planFallbacks(settings, resolution('primary', 'primary'), 'internal')).toEqual([]);

@@ -19,7 +19,8 @@ export function planFallbacks(
   // model with laxer rules, and that must be chosen, not stumbled into.
   if (failure === 'content_policy') return lookup(settings.contentPolicyFallbacks ?? {}, keys) ?? [];
   if (!triggersFallback(failure)) return [];
-  return lookup(settings.fallbacks, keys) ?? [...settings.defaultFallbacks];
+  // LiteLLM configs write catch-all fallbacks as `{"*": [...]}` (its default_fallbacks become one).
+  return lookup(settings.fallbacks, [...keys, '*']) ?? [...settings.defaultFallbacks];
 }
 
 /** A request that is itself wrong (400/422) fails the same way on any model: no fallback. */
