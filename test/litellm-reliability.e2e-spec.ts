@@ -1,6 +1,7 @@
 import OpenAI, { APIError } from 'openai';
 import { FakeUpstream, sleep } from './helpers/fake-upstream.js';
 import { rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
+import { admin, BACKENDS, MASTER_KEY, startAdminGateway } from './helpers/store-backends.js';
 import { describeWithServices, testService } from './helpers/test-services.js';
 
 /**
@@ -249,6 +250,36 @@ ${FAST}  num_retries: 0
       await client.embeddings.create({ model: 'embed', input: 'x', dimensions: 64 });
       expect(f.last().body.dimensions).toBe(64);
     });
+  });
+
+  it('a model added over the admin API carries defaults too, and an override of a file model keeps the file\'s', async () => {
+    const f = await fake();
+    const store = await BACKENDS.find((b) => b.name === 'sqlite')!.create();
+    const admGw = await startAdminGateway(
+      `model_list:${deployment('filed', f, 'filed-1', 'temperature: 0.3')}\ngeneral_settings:\n  master_key: ${MASTER_KEY}\n  allow_file_model_edits: true\n`,
+      store.location,
+    );
+    try {
+      const sdk = new OpenAI({ baseURL: admGw.baseURL, apiKey: MASTER_KEY, maxRetries: 0 });
+      const created = await admin(admGw, 'POST', '/model/new', {
+        model_name: 'rest-tuned',
+        litellm_params: { model: 'openai/rest-up', api_base: `${f.url}/v1`, api_key: 'sk-rest-000000000000', temperature: 0.2, stop: ['END'] },
+        model_info: { id: 'rest-tuned-1' },
+      });
+      expect(created.status).toBe(200);
+      expect(created.body.litellm_params).toMatchObject({ temperature: 0.2, stop: ['END'] });
+      await sdk.chat.completions.create({ model: 'rest-tuned', messages });
+      expect(f.last().body).toMatchObject({ model: 'rest-up', temperature: 0.2, stop: ['END'] });
+      expect((await admin(admGw, 'POST', '/model/new', { model_name: 'x', litellm_params: { model: 'openai/x', api_base: `${f.url}/v1`, temperature: 'hot' } })).status).toBe(400);
+
+      const patched = await admin(admGw, 'POST', '/model/update', { model_info: { id: 'filed-1' }, litellm_params: { top_p: 0.5 } });
+      expect(patched.status).toBe(200);
+      await sdk.chat.completions.create({ model: 'filed', messages });
+      expect(f.last().body).toMatchObject({ temperature: 0.3, top_p: 0.5 });
+    } finally {
+      await admGw.close();
+      await store.dispose();
+    }
   });
 
   describe('usage- and cost-based routing', () => {
