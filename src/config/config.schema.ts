@@ -127,7 +127,8 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   router_settings: [
     'model_group_alias', 'routing_strategy', 'num_retries', 'timeout', 'stream_timeout', 'fallbacks',
     'context_window_fallbacks', 'default_fallbacks', 'allowed_fails', 'cooldown_time', 'retry_policy',
-    'retry_after', 'content_policy_fallbacks',
+    'retry_after',
+    'content_policy_fallbacks',
   ],
   general_settings: [
     'master_key', 'database_url', 'allow_file_model_edits', 'log_prompts', 'store_resync_interval_seconds',
@@ -147,11 +148,11 @@ export const OTHER_LITELLM_KEYS: Record<string, readonly string[]> = {
   '': ['include', 'guardrails', 'credential_list', 'mcp_servers', 'files_settings', 'assistant_settings', 'finetune_settings', 'callback_settings'],
   'model_list[]': [],
   'model_list[].litellm_params': [
-    'input_cost_per_token',
+    'top_k', 'top_p', 'temperature', 'max_tokens', 'max_completion_tokens', 'stop', 'seed', 'input_cost_per_token',
     'output_cost_per_token', 'region_name', 'aws_region_name', 'vertex_project', 'vertex_location', 'api_type',
-    'base_model', 'mock_response', 'tags', 'merge_reasoning_content_in_choices', 'stream',
+    'base_model', 'mock_response', 'tags', 'merge_reasoning_content_in_choices', 'stream', 'n', 'user',
   ],
-  router_settings: ['routing_strategy_args', 'allowed_fails_policy', 'model_group_retry_policy', 'redis_host', 'redis_port', 'redis_password', 'redis_url', 'enable_pre_call_checks', 'provider_budget_config', 'disable_cooldowns'],
+  router_settings: ['routing_strategy_args', 'content_policy_fallbacks', 'allowed_fails_policy', 'model_group_retry_policy', 'redis_host', 'redis_port', 'redis_password', 'redis_url', 'enable_pre_call_checks', 'provider_budget_config', 'disable_cooldowns'],
   general_settings: ['store_model_in_db', 'alerting', 'proxy_batch_write_at', 'database_connection_pool_limit', 'disable_spend_logs', 'background_health_checks', 'health_check_interval'],
-  litellm_settings: ['set_verbose', 'json_logs', 'modify_params', 'cache', 'cache_params', 'success_callback', 'failure_callback', 'callbacks'],
+  litellm_settings: ['set_verbose', 'json_logs', 'modify_params', 'num_retries', 'request_timeout', 'fallbacks', 'cache', 'cache_params', 'success_callback', 'failure_callback', 'callbacks'],
 };
