@@ -6,6 +6,7 @@ import { OpenAiCompatibleAdapter } from './openai-compatible/openai-compatible.a
 import { knownProviders, providerInfo } from './provider-catalog.js';
 import { TextCompletionAdapter } from './text-completion/text-completion.adapter.js';
 import type { ProviderAdapter } from './provider-adapter.js';
+import { withRequestDefaults } from '../routing/request-defaults.js';
 
 /** Provider name → adapter. Adapters are stateless, so one instance per provider serves all deployments. */
 @Injectable()
@@ -15,7 +16,7 @@ export class ProviderRegistry {
   constructor() {
     for (const name of knownProviders()) {
       const adapter = this.create(name);
-      if (adapter) this.adapters.set(name, adapter);
+      if (adapter) this.adapters.set(name, withRequestDefaults(adapter));
     }
   }
 
@@ -28,7 +29,7 @@ export class ProviderRegistry {
   }
 
   register(adapter: ProviderAdapter): void {
-    this.adapters.set(adapter.name, adapter);
+    this.adapters.set(adapter.name, withRequestDefaults(adapter));
   }
 
   private create(name: string): ProviderAdapter | undefined {

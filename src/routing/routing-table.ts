@@ -256,11 +256,15 @@ export class RoutingTable {
       }
     };
     const r = this.config.router;
-    for (const [group, list] of Object.entries(r.fallbacks)) check(`router_settings.fallbacks.${group}`, list);
+    const section = (key: string) => r.settingsFrom?.[key] ?? 'router_settings';
+    for (const [group, list] of Object.entries(r.fallbacks)) check(`${section('fallbacks')}.fallbacks.${group}`, list);
     for (const [group, list] of Object.entries(r.contextWindowFallbacks)) {
-      check(`router_settings.context_window_fallbacks.${group}`, list);
+      check(`${section('context_window_fallbacks')}.context_window_fallbacks.${group}`, list);
     }
-    check('router_settings.default_fallbacks', r.defaultFallbacks);
+    for (const [group, list] of Object.entries(r.contentPolicyFallbacks ?? {})) {
+      check(`${section('content_policy_fallbacks')}.content_policy_fallbacks.${group}`, list);
+    }
+    check(`${section('default_fallbacks')}.default_fallbacks`, r.defaultFallbacks);
     return issues;
   }
 }
