@@ -48,3 +48,14 @@ describe('provider catalog', () => {
     expect(isLitellmProvider('mistralai')).toBe(false);
   });
 });
+
+describe('unknown provider prefixes', () => {
+  it('a near miss of a known prefix is suggested; others are not', async () => {
+    const { splitProvider } = await import('../routing/routing-table.js');
+    const err = (model: string) => ('error' in splitProvider(model) ? (splitProvider(model) as { error: string }).error : '');
+    expect(err('opnai/gpt-4o')).toContain("unknown provider 'opnai' (did you mean 'openai'?)");
+    expect(err('mistralai/mistral-7b-instruct')).toContain("(did you mean 'mistral'?)");
+    expect(err('nosuch/model')).not.toContain('did you mean');
+    expect(err('sagemaker/endpoint')).toContain("provider 'sagemaker' is not supported by Switchboard");
+  });
+});

@@ -3,6 +3,7 @@ import { AliasConfig, DeploymentConfig, GatewayConfig } from '../config/config.t
 import { knownProviders, providerInfo, ProviderInfo } from '../providers/provider-catalog.js';
 import { inferProvider } from '../providers/provider-inference.js';
 import { isLitellmProvider } from '../providers/litellm-providers.js';
+import { suggestKey } from '../config/key-suggestion.js';
 
 /**
  * Everything a request needs to reach one deployment, already resolved: the provider prefix
@@ -83,7 +84,8 @@ const UNSET_BASE = 'http://unset.invalid';
 
 function unknownProvider(prefix: string): { error: string; unsupported?: string } {
   if (isLitellmProvider(prefix)) return { error: `provider '${prefix}' is not supported by Switchboard (see README 'Moving from LiteLLM')`, unsupported: prefix };
-  return { error: `unknown provider '${prefix}' (known: ${knownProviders().join(', ')})` };
+  const guess = suggestKey(prefix, knownProviders());
+  return { error: `unknown provider '${prefix}'${guess ? ` (did you mean '${guess}'?)` : ''} (known: ${knownProviders().join(', ')})` };
 }
 
 /**
