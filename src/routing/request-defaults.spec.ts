@@ -138,4 +138,27 @@ describe('withRequestDefaults', () => {
     expect(withMessages.supports('chat')).toBe(true);
     expect(withMessages.name).toBe('fake');
   });
+
+  it('passes through what it does not override, with the adapter as this', async () => {
+    class Extra {
+      readonly name = 'extra';
+      private readonly secret = 42;
+      supports = () => true;
+      chat = inner.chat;
+      chatStream = inner.chatStream;
+      responses = inner.responses;
+      responsesStream = inner.responsesStream;
+      embeddings = inner.embeddings;
+      async countTokens() {
+        return { input_tokens: this.secret };
+      }
+      rerank() {
+        return this.secret;
+      }
+    }
+    const wrapped = withRequestDefaults(new Extra()) as ProviderAdapter & { rerank(): number };
+    expect(await wrapped.countTokens!(target(), {}, {}, ctx)).toEqual({ input_tokens: 42 });
+    expect(wrapped.rerank()).toBe(42);
+    expect(wrapped.messages).toBeUndefined();
+  });
 });

@@ -130,30 +130,43 @@ function isObject(v: unknown): v is JsonObject {
  * Wraps an adapter so every call fills in the chosen deployment's defaults. The router hands
  * each attempt its own target, so a retry or fallback on another deployment gets that
  * deployment's defaults, never the first one's. Adapters then apply drop_params and their own
- * parameter rules to the result exactly as to what the client sent.
+ * parameter rules to the result exactly as to what the client sent. Anything not overridden
+ * here (countTokens, methods added to adapters later) is the adapter's own, called with the
+ * adapter as `this`; an optional method the adapter lacks stays absent.
  */
 export function withRequestDefaults(adapter: ProviderAdapter): ProviderAdapter {
   const defaultsOf = (t: DeploymentTarget) => t.deployment?.requestDefaults;
-  const wrapped: ProviderAdapter = {
-    name: adapter.name,
-    supports: (op) => adapter.supports(op),
-    chat: (t, body, ctx) => adapter.chat(t, withChatDefaults(body, defaultsOf(t)), ctx),
-    chatStream: (t, body, ctx) => adapter.chatStream(t, withChatDefaults(body, defaultsOf(t)), ctx),
-    responses: (t, body, ctx) => adapter.responses(t, withResponsesDefaults(body, defaultsOf(t)), ctx),
-    responsesStream: (t, body, ctx) => adapter.responsesStream(t, withResponsesDefaults(body, defaultsOf(t)), ctx),
-    embeddings: (t, body, ctx) => adapter.embeddings(t, withEmbeddingDefaults(body, defaultsOf(t)), ctx),
-  };
-  // Optional methods stay absent when the adapter has none: callers test for them.
+  const overrides = new Map<PropertyKey, unknown>([
+    ['chat', (t: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext) => adapter.chat(t, withChatDefaults(body, defaultsOf(t)), ctx)],
+    ['chatStream', (t: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext) => adapter.chatStream(t, withChatDefaults(body, defaultsOf(t)), ctx)],
+    ['responses', (t: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext) => adapter.responses(t, withResponsesDefaults(body, defaultsOf(t)), ctx)],
+    [
+      'responsesStream',
+      (t: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext) => adapter.responsesStream(t, withResponsesDefaults(body, defaultsOf(t)), ctx),
+    ],
+    ['embeddings', (t: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext) => adapter.embeddings(t, withEmbeddingDefaults(body, defaultsOf(t)), ctx)],
+  ]);
   if (adapter.messages) {
-    const messages = adapter.messages.bind(adapter);
-    wrapped.messages = (t: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext) =>
-      messages(t, withMessagesDefaults(body, defaultsOf(t)), headers, ctx);
+    overrides.set('messages', (t: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext) =>
+      adapter.messages!(t, withMessagesDefaults(body, defaultsOf(t)), headers, ctx),
+    );
   }
   if (adapter.messagesStream) {
-    const messagesStream = adapter.messagesStream.bind(adapter);
-    wrapped.messagesStream = (t: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<UpstreamStream> =>
-      messagesStream(t, withMessagesDefaults(body, defaultsOf(t)), headers, ctx);
+    overrides.set('messagesStream', (t: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<UpstreamStream> =>
+      adapter.messagesStream!(t, withMessagesDefaults(body, defaultsOf(t)), headers, ctx),
+    );
   }
-  if (adapter.countTokens) wrapped.countTokens = adapter.countTokens.bind(adapter);
-  return wrapped;
+  // Bound to the adapter (so `this.#field` inside it works), once per function.
+  const bound = new WeakMap<object, unknown>();
+  return new Proxy(adapter, {
+    get(target, prop) {
+      const own = overrides.get(prop);
+      if (own !== undefined) return own;
+      const value = Reflect.get(target, prop, target);
+      if (typeof value !== 'function') return value;
+      let fn = bound.get(value);
+      if (fn === undefined) bound.set(value, (fn = (value as (...args: unknown[]) => unknown).bind(target)));
+      return fn;
+    },
+  });
 }
