@@ -274,6 +274,9 @@ export function normalizeModelEntry(
     order: params.order,
     useChatForResponses: params.use_chat_completions_for_responses === true,
     dropParams: params.drop_params,
+    vertexProject: params.vertex_project || undefined,
+    vertexLocation: params.vertex_location || undefined,
+    vertexCredentials: params.vertex_credentials || undefined,
     modelInfo: { ...info, id },
     source,
   };

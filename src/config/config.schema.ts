@@ -37,6 +37,10 @@ export class LitellmParamsSchema {
   @IsOptional() @IsInt() @Min(0) order?: number;
   @IsOptional() @IsBoolean() use_chat_completions_for_responses?: boolean;
   @IsOptional() @IsBoolean() drop_params?: boolean;
+  @IsOptional() @IsString() vertex_project?: string;
+  @IsOptional() @IsString() vertex_location?: string;
+  /** A file path, the service-account JSON text, or the JSON as a mapping: checked in vertex-ai/vertex-config.ts. */
+  @IsOptional() vertex_credentials?: string | Record<string, unknown>;
 }
 
 export class ModelInfoSchema {
@@ -97,6 +101,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
     'model', 'custom_llm_provider', 'api_base', 'api_key', 'api_version', 'organization', 'extra_headers',
     'timeout', 'stream_timeout', 'max_retries', 'rpm', 'tpm', 'weight', 'order',
     'use_chat_completions_for_responses', 'drop_params',
+    'vertex_project', 'vertex_location', 'vertex_credentials',
   ],
   router_settings: [
     'model_group_alias', 'routing_strategy', 'num_retries', 'timeout', 'stream_timeout', 'fallbacks',
@@ -119,7 +124,7 @@ export const OTHER_LITELLM_KEYS: Record<string, readonly string[]> = {
   'model_list[]': [],
   'model_list[].litellm_params': [
     'top_k', 'top_p', 'temperature', 'max_tokens', 'max_completion_tokens', 'stop', 'seed', 'input_cost_per_token',
-    'output_cost_per_token', 'region_name', 'aws_region_name', 'vertex_project', 'vertex_location', 'api_type',
+    'output_cost_per_token', 'region_name', 'aws_region_name', 'api_type',
     'base_model', 'mock_response', 'tags', 'merge_reasoning_content_in_choices', 'stream', 'n', 'user',
   ],
   router_settings: ['routing_strategy_args', 'content_policy_fallbacks', 'allowed_fails_policy', 'model_group_retry_policy', 'redis_host', 'redis_port', 'redis_password', 'redis_url', 'enable_pre_call_checks', 'provider_budget_config', 'disable_cooldowns'],

@@ -30,6 +30,10 @@ export interface DeploymentConfig {
   /** Serve /v1/responses through the chat bridge even when the provider has a native API. */
   readonly useChatForResponses: boolean;
   readonly dropParams?: boolean;
+  /** vertex_ai: litellm_params.vertex_project / vertex_location / vertex_credentials (path, JSON text or object). */
+  readonly vertexProject?: string;
+  readonly vertexLocation?: string;
+  readonly vertexCredentials?: string | Readonly<Record<string, unknown>>;
   readonly modelInfo: Readonly<Record<string, unknown>>;
   readonly source: ConfigSource;
   /**

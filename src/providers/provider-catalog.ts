@@ -3,7 +3,7 @@
  * adapter registry both read this table, so a provider cannot be accepted by one and
  * unknown to the other.
  */
-export type ProviderFamily = 'openai-compatible' | 'azure' | 'anthropic';
+export type ProviderFamily = 'openai-compatible' | 'azure' | 'anthropic' | 'gemini' | 'vertex_ai';
 
 export interface ProviderInfo {
   readonly name: string;
@@ -32,6 +32,9 @@ const CATALOG: readonly ProviderInfo[] = [
   { name: 'fireworks_ai', family: 'openai-compatible', defaultApiBase: 'https://api.fireworks.ai/inference/v1', nativeResponses: false, embeddings: true },
   { name: 'hosted_vllm', family: 'openai-compatible', nativeResponses: false, embeddings: true },
   { name: 'ollama', family: 'openai-compatible', defaultApiBase: 'http://localhost:11434/v1', nativeResponses: false, embeddings: true },
+  { name: 'gemini', family: 'gemini', defaultApiBase: 'https://generativelanguage.googleapis.com/v1beta', nativeResponses: false, embeddings: true },
+  // The real host depends on vertex_location (vertex-ai.adapter.ts); this one is for location `global`.
+  { name: 'vertex_ai', family: 'vertex_ai', defaultApiBase: 'https://aiplatform.googleapis.com', nativeResponses: false, embeddings: true },
 ];
 
 const BY_NAME = new Map(CATALOG.map((p) => [p.name, p]));

@@ -2,8 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { AzureAdapter } from './azure/azure.adapter.js';
+import { GeminiAdapter } from './gemini/gemini.adapter.js';
 import { OpenAiCompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
 import { knownProviders, providerInfo } from './provider-catalog.js';
+import { VertexAiAdapter } from './vertex-ai/vertex-ai.adapter.js';
 import type { ProviderAdapter } from './provider-adapter.js';
 
 /** Provider name → adapter. Adapters are stateless, so one instance per provider serves all deployments. */
@@ -34,6 +36,8 @@ export class ProviderRegistry {
     const family = providerInfo(name)?.family;
     if (family === 'azure') return new AzureAdapter();
     if (family === 'anthropic') return new AnthropicAdapter();
+    if (family === 'gemini') return new GeminiAdapter();
+    if (family === 'vertex_ai') return new VertexAiAdapter();
     if (family === 'openai-compatible') return new OpenAiCompatibleAdapter(name);
     return undefined;
   }
