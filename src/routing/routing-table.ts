@@ -2,6 +2,7 @@ import { ConfigError, ConfigIssue } from '../config/config-error.js';
 import { AliasConfig, DeploymentConfig, GatewayConfig } from '../config/config.types.js';
 import { knownProviders, providerInfo, ProviderInfo } from '../providers/provider-catalog.js';
 import { inferProvider } from '../providers/provider-inference.js';
+import { vertexConfigIssues } from '../providers/vertex-ai/vertex-config.js';
 
 /**
  * Everything a request needs to reach one deployment, already resolved: the provider prefix
@@ -275,6 +276,8 @@ function checkDeployment(d: DeploymentConfig, path: string): ConfigIssue[] {
       issues.push({ path: `${path}.litellm_params.${d.customProvider ? 'custom_llm_provider' : 'model'}`, message: split.error });
     } else {
       issues.push(...checkProviderRequirements(split.info, d, path));
+      // Once per deployment (it may read a credentials file), never per request: not in buildTarget.
+      if (split.info.family === 'vertex_ai') issues.push(...vertexConfigIssues(d, path));
     }
   }
   if (d.apiBase && !/^https?:\/\/[^\s]+$/i.test(d.apiBase)) {

@@ -36,7 +36,8 @@ export function readVertexCredentials(value: DeploymentConfig['vertexCredentials
   const json = parseJson(text);
   if (!json) return { kind: 'error', message: `the credentials file '${value}' is not valid JSON` };
   const read = checked(json);
-  return read.kind === 'error' ? { kind: 'error', message: `the credentials file '${value}' ${read.message}` } : { ...read, path: value };
+  if (read.kind === 'error') return { kind: 'error', message: `the credentials file '${value}' ${read.message}` };
+  return read.kind === 'json' ? { ...read, path: value } : read;
 }
 
 /**
