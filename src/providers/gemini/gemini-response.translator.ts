@@ -72,6 +72,7 @@ export function toChatCompletion(body: JsonObject, model: string, options: Respo
   const res = body as GeminiResponse;
   const now = options.now ?? Date.now;
   const newId = options.newId ?? newGeminiId;
+  const id = `chatcmpl-${res.responseId ?? newId()}`;
   const blocked = blockedPromptMessage(res.promptFeedback);
   if (!blocked && !Array.isArray(res.candidates)) {
     throw new GatewayError(ErrorCode.UpstreamError, 'Upstream provider gemini returned a body without candidates.');
@@ -80,7 +81,7 @@ export function toChatCompletion(body: JsonObject, model: string, options: Respo
     ? [{ index: 0, message: { role: 'assistant', content: null, refusal: blocked }, logprobs: null, finish_reason: 'content_filter' }]
     : res.candidates!.map((c, i) => choice(c, i, newId));
   return {
-    id: `chatcmpl-${res.responseId ?? newId()}`,
+    id,
     object: 'chat.completion',
     created: Math.floor(now() / 1000),
     model: res.modelVersion ?? model,
