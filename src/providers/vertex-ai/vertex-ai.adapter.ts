@@ -88,6 +88,7 @@ export class VertexAiAdapter implements ProviderAdapter {
     return fromVertexEmbeddings(res, ask, target.upstreamModel);
   }
 
+  // Claude ids carry their version after '@' (claude-sonnet-4-5@20250929), which Vertex wants as written.
   private async request(
     target: DeploymentTarget,
     publisher: 'google' | 'anthropic',
@@ -101,7 +102,7 @@ export class VertexAiAdapter implements ProviderAdapter {
     const auth = vertexAuthFor(d);
     const [token, project] = await Promise.all([auth.token(), resolveProject(d, auth)]);
     const location = vertexLocation(d);
-    const path = `/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(location)}/publishers/${publisher}/models/${encodeURIComponent(modelId(target.upstreamModel))}:${method}`;
+    const path = `/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(location)}/publishers/${publisher}/models/${encodeURIComponent(modelId(target.upstreamModel)).replace(/%40/g, '@')}:${method}`;
     return {
       provider: this.name,
       url: `${vertexHost(d.apiBase, location)}${path}`,
