@@ -213,7 +213,7 @@ general_settings:
       body: '{}',
     });
     expect(res.status).toBe(401);
-    expect((await res.json()).error.status).toBe('UNAUTHENTICATED');
+    expect(((await res.json()) as { error: { status: string } }).error.status).toBe('UNAUTHENTICATED');
   });
 
   it('RESOURCE_EXHAUSTED is retried on the other deployment, and the exhausted one cools down', async () => {
@@ -269,7 +269,7 @@ general_settings:
       litellm_params: { model: 'vertex_ai/gemini-2.5-flash', api_base: google.url, vertex_credentials: JSON.stringify(key) },
       model_info: { id: 'vrest-1' },
     });
-    expect(added.status).toBeLessThan(300);
+    expect(added.status).toBe(200);
     const info = await admin(gw, 'GET', '/model/info?litellm_model_id=vrest-1');
     expect(info.status).toBe(200);
     expect(info.text).not.toContain('PRIVATE KEY');

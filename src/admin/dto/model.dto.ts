@@ -12,6 +12,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { IsStringMap } from './string-map.validator.js';
@@ -47,6 +48,18 @@ export class AdminLitellmParamsDto {
   @IsOptional() @IsInt() @Min(0) order?: number;
   @IsOptional() @IsBoolean() use_chat_completions_for_responses?: boolean;
   @IsOptional() @IsBoolean() drop_params?: boolean;
+  @IsOptional() @IsString() @MaxLength(NAME_MAX) vertex_project?: string;
+  @IsOptional() @IsString() @MaxLength(64) vertex_location?: string;
+  /** A credentials file path, the service-account JSON text, or the JSON object (sealed at rest unless a path or os.environ/). */
+  @IsOptional()
+  @ValidateBy({
+    name: 'isStringOrObject',
+    validator: {
+      validate: (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 16_384) || (typeof v === 'object' && v !== null && !Array.isArray(v)),
+      defaultMessage: () => 'must be a file path, the service-account JSON text, or the JSON object',
+    },
+  })
+  vertex_credentials?: string | Record<string, unknown>;
 }
 
 /** The model_info fields Switchboard keeps (LiteLLM names); others are rejected. */
