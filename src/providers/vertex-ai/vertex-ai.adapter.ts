@@ -39,7 +39,7 @@ export class VertexAiAdapter implements ProviderAdapter {
 
   async chat(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
     if (isClaude(target)) {
-      const { payload, jsonTool } = claudeBody(target, body, false);
+      const { payload, jsonTool } = toVertexClaudeBody(target, body, false);
       const message = await postJson(await this.request(target, 'anthropic', 'rawPredict', payload), ctx);
       return anthropicToChat(message, Date.now, jsonTool);
     }
@@ -49,7 +49,7 @@ export class VertexAiAdapter implements ProviderAdapter {
 
   async chatStream(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream> {
     if (isClaude(target)) {
-      const { payload, jsonTool } = claudeBody(target, body, true);
+      const { payload, jsonTool } = toVertexClaudeBody(target, body, true);
       const request = await this.request(target, 'anthropic', 'streamRawPredict', payload);
       const upstream = await postStream(request, ctx);
       return { headers: upstream.headers, events: anthropicChunks(upstream.events, { includeUsage: includeUsage(body), jsonTool, secrets: request.secrets }) };
@@ -133,7 +133,8 @@ function geminiBody(target: DeploymentTarget, body: JsonObject): JsonObject {
   return toGenerateContentRequest(body, dropParams(target)) as unknown as JsonObject;
 }
 
-function claudeBody(target: DeploymentTarget, body: JsonObject, stream: boolean) {
+/** Chat Completions → the rawPredict body: Anthropic's Messages request with the version in it and no model. */
+export function toVertexClaudeBody(target: Pick<DeploymentTarget, 'upstreamModel' | 'settings'>, body: JsonObject, stream: boolean) {
   const maxOutput = target.settings.modelInfo.max_output_tokens;
   const { request, jsonTool } = toMessagesCall(body, {
     upstreamModel: target.upstreamModel,
