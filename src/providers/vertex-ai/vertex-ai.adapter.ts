@@ -1,4 +1,4 @@
-import { GatewayError } from '../../common/gateway-error.js';
+import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
 import type { DeploymentTarget } from '../../routing/routing-table.js';
 import { anthropicCallHeaders, nativeMessageEvents } from '../anthropic/anthropic-messages.js';
 import { DEFAULT_MAX_TOKENS, toMessagesCall } from '../anthropic/anthropic-request.translator.js';
@@ -40,21 +40,21 @@ export class VertexAiAdapter implements ProviderAdapter {
   async chat(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
     if (isClaude(target)) {
       const { payload, jsonTool } = toVertexClaudeBody(target, body, false);
-      const message = await postJson(await this.request(target, 'anthropic', 'rawPredict', payload), ctx);
+      const message = await postJson(await this.request(target, ctx, 'anthropic', 'rawPredict', payload), ctx);
       return anthropicToChat(message, Date.now, jsonTool);
     }
-    const res = await postJson(await this.request(target, 'google', 'generateContent', geminiBody(target, body)), ctx);
+    const res = await postJson(await this.request(target, ctx, 'google', 'generateContent', geminiBody(target, body)), ctx);
     return geminiToChat(res, target.upstreamModel);
   }
 
   async chatStream(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream> {
     if (isClaude(target)) {
       const { payload, jsonTool } = toVertexClaudeBody(target, body, true);
-      const request = await this.request(target, 'anthropic', 'streamRawPredict', payload);
+      const request = await this.request(target, ctx, 'anthropic', 'streamRawPredict', payload);
       const upstream = await postStream(request, ctx);
       return { headers: upstream.headers, events: anthropicChunks(upstream.events, { includeUsage: includeUsage(body), jsonTool, secrets: request.secrets }) };
     }
-    const request = await this.request(target, 'google', 'streamGenerateContent?alt=sse', geminiBody(target, body));
+    const request = await this.request(target, ctx, 'google', 'streamGenerateContent?alt=sse', geminiBody(target, body));
     const upstream = await postStream(request, ctx);
     return {
       headers: upstream.headers,
@@ -64,11 +64,11 @@ export class VertexAiAdapter implements ProviderAdapter {
 
   /** Claude's Messages API as the client wrote it: only the version moves into the body and the model out of it. */
   async messages(target: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<JsonObject> {
-    return postJson(await this.request(target, 'anthropic', 'rawPredict', nativeBody(body), betaHeader(target, headers)), ctx);
+    return postJson(await this.request(target, ctx, 'anthropic', 'rawPredict', nativeBody(body), betaHeader(target, headers)), ctx);
   }
 
   async messagesStream(target: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<UpstreamStream> {
-    const request = await this.request(target, 'anthropic', 'streamRawPredict', nativeBody(body), betaHeader(target, headers));
+    const request = await this.request(target, ctx, 'anthropic', 'streamRawPredict', nativeBody(body), betaHeader(target, headers));
     const upstream = await postStream(request, ctx);
     return { headers: upstream.headers, events: nativeMessageEvents(upstream.events, request.secrets ?? []) };
   }
@@ -84,13 +84,14 @@ export class VertexAiAdapter implements ProviderAdapter {
   async embeddings(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
     if (isClaude(target)) throw GatewayError.invalid(`Model '${target.group}' (a Claude model on vertex_ai) does not serve embeddings.`, 'model');
     const ask = readEmbeddingsBody(body);
-    const res = await postJson(await this.request(target, 'google', 'predict', vertexEmbedRequest(ask)), ctx);
+    const res = await postJson(await this.request(target, ctx, 'google', 'predict', vertexEmbedRequest(ask)), ctx);
     return fromVertexEmbeddings(res, ask, target.upstreamModel);
   }
 
   // Claude ids carry their version after '@' (claude-sonnet-4-5@20250929), which Vertex wants as written.
   private async request(
     target: DeploymentTarget,
+    ctx: UpstreamCallContext,
     publisher: 'google' | 'anthropic',
     method: string,
     body: JsonObject,
@@ -100,7 +101,7 @@ export class VertexAiAdapter implements ProviderAdapter {
     requireApiKey(target, false);
     const d = target.deployment;
     const auth = vertexAuthFor(d);
-    const [token, project] = await Promise.all([auth.token(), resolveProject(d, auth)]);
+    const [token, project] = await bounded(Promise.all([auth.token(), resolveProject(d, auth)]), ctx);
     const location = vertexLocation(d);
     const path = `/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(location)}/publishers/${publisher}/models/${encodeURIComponent(modelId(target.upstreamModel)).replace(/%40/g, '@')}:${method}`;
     return {
@@ -113,6 +114,28 @@ export class VertexAiAdapter implements ProviderAdapter {
       errorDetails: googleErrorDetails,
     };
   }
+}
+
+/**
+ * The token step counts against the call's timeout and stops with its signal, like the request
+ * itself: a token endpoint that hangs must not hold a client past its budget. (A token still
+ * being fetched when the call gives up is cached for the next request.)
+ */
+function bounded<T>(work: Promise<T>, ctx: UpstreamCallContext): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new GatewayError(ErrorCode.UpstreamTimeout, 'Upstream provider vertex_ai: getting an access token took too long.')), ctx.timeoutMs);
+    timer.unref();
+    const onAbort = () => finish(new GatewayError(ErrorCode.UpstreamError, 'The request was cancelled.'));
+    const finish = (err?: unknown, value?: T) => {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve(value as T);
+    };
+    if (ctx.signal.aborted) return onAbort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    work.then((v) => finish(undefined, v), (e: unknown) => finish(e ?? new Error('token step failed')));
+  });
 }
 
 /** Claude models live under publishers/anthropic; everything else named here is Google's. */
