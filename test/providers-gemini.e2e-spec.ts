@@ -23,13 +23,15 @@ describe('Gemini provider (e2e, openai SDK → gateway → fake Gemini API)', ()
   beforeAll(async () => {
     google = await FakeGoogle.start();
     busy = await FakeGoogle.start();
-    process.env.SB_TEST_GEMINI_FROM_ENV = 'unused';
+    process.env.GEMINI_API_KEY = google.apiKey;
     gw = await startGateway(`
 model_list:
   - model_name: gem
     litellm_params: { model: gemini/gemini-2.5-flash, api_base: ${google.url}/v1beta, api_key: ${google.apiKey} }
   - model_name: gem-embed
     litellm_params: { model: gemini/gemini-embedding-001, api_base: ${google.url}/v1beta, api_key: ${google.apiKey} }
+  - model_name: gem-env-key
+    litellm_params: { model: gemini/models/gemini-2.5-flash-lite, api_base: ${google.url}/v1beta }
   - model_name: gem-wrong-key
     litellm_params: { model: gemini/gemini-2.5-flash, api_base: ${google.url}/v1beta, api_key: AIza-wrong }
   - model_name: gem-pool
@@ -52,6 +54,7 @@ router_settings:
     await gw.close();
     await google.close();
     await busy.close();
+    delete process.env.GEMINI_API_KEY;
   });
 
   beforeEach(() => {
@@ -79,6 +82,13 @@ router_settings:
     expect(completion.choices[0].message.content).toBe('Hello from Gemini');
     expect(completion.choices[0].finish_reason).toBe('stop');
     expect(completion.usage).toMatchObject({ prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 });
+  });
+
+  it('without api_key the key comes from GEMINI_API_KEY; a models/ prefix in the id is not doubled', async () => {
+    const completion = await client.chat.completions.create({ model: 'gem-env-key', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(google.last().path).toBe('/v1beta/models/gemini-2.5-flash-lite:generateContent');
+    expect(google.last().headers['x-goog-api-key']).toBe(google.apiKey);
+    expect(completion.choices[0].message.content).toBe('Hello from Gemini');
   });
 
   it('streams through streamGenerateContent?alt=sse, with usage when asked', async () => {
