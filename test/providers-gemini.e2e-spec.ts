@@ -84,11 +84,11 @@ router_settings:
     expect(completion.usage).toMatchObject({ prompt_tokens: 7, completion_tokens: 3, total_tokens: 10 });
   });
 
-  it('without api_key the key comes from GEMINI_API_KEY; a models/ prefix in the id is not doubled', async () => {
-    const completion = await client.chat.completions.create({ model: 'gem-env-key', messages: [{ role: 'user', content: 'Hi' }] });
-    expect(google.last().path).toBe('/v1beta/models/gemini-2.5-flash-lite:generateContent');
-    expect(google.last().headers['x-goog-api-key']).toBe(google.apiKey);
-    expect(completion.choices[0].message.content).toBe('Hello from Gemini');
+  it('GEMINI_API_KEY never goes to an api_base the config named without a key: the deployment is misconfigured, the fake untouched', async () => {
+    const res = await rawPost(`${gw.url}/v1/chat/completions`, { model: 'gem-env-key', messages: [{ role: 'user', content: 'Hi' }] });
+    expect(res.status).toBeGreaterThanOrEqual(500);
+    expect(res.body.error.message).toMatch(/no API key/);
+    expect(google.requests).toHaveLength(0);
   });
 
   it('streams through streamGenerateContent?alt=sse, with usage when asked', async () => {

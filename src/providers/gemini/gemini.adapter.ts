@@ -1,4 +1,4 @@
-import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
+import { GatewayError } from '../../common/gateway-error.js';
 import type { DeploymentTarget } from '../../routing/routing-table.js';
 import { requestSecrets, requireApiKey } from '../openai-compatible/openai-compatible.adapter.js';
 import type { JsonObject, Operation, ProviderAdapter, UpstreamCallContext, UpstreamStream } from '../provider-adapter.js';
@@ -8,9 +8,6 @@ import { googleErrorDetails } from './gemini-errors.js';
 import { toGenerateContentRequest } from './gemini-request.translator.js';
 import { toChatCompletion } from './gemini-response.translator.js';
 import { toChatChunks } from './gemini-stream.translator.js';
-
-/** LiteLLM's variable for a Google AI Studio key, used when the deployment names none. */
-export const GEMINI_API_KEY_ENV = 'GEMINI_API_KEY';
 
 /**
  * Gemini through Google AI Studio (generativelanguage.googleapis.com): Chat Completions are
@@ -56,13 +53,8 @@ export class GeminiAdapter implements ProviderAdapter {
   }
 
   private request(target: DeploymentTarget, method: string, body: JsonObject): UpstreamRequest {
-    const key = requireApiKey(target, false) ?? process.env[GEMINI_API_KEY_ENV];
-    if (!key) {
-      throw new GatewayError(
-        ErrorCode.DeploymentMisconfigured,
-        `Deployment '${target.deploymentId}' of model '${target.group}' (gemini) has no API key: set litellm_params.api_key or ${GEMINI_API_KEY_ENV} on the gateway.`,
-      );
-    }
+    // GEMINI_API_KEY stands in for a missing api_key at load time (catalog apiKeyEnv), only without an api_base.
+    const key = requireApiKey(target, true)!;
     return {
       provider: this.name,
       url: `${target.apiBase.replace(/\/+$/, '')}/models/${encodeURIComponent(modelId(target.upstreamModel))}:${method}`,
