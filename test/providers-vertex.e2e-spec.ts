@@ -120,6 +120,17 @@ general_settings:
     expect(new Set(google.requests.map((r) => r.headers.authorization)).size).toBe(1);
   });
 
+  it('a token Vertex refuses before its expiry is replaced at once: the request is re-sent with a new one', async () => {
+    await client.chat.completions.create({ model: 'vgem', messages: user });
+    const before = tokensFor(fileKey).length;
+    google.revokeTokens();
+    const completion = await client.chat.completions.create({ model: 'vgem', messages: user });
+    expect(completion.choices[0].message.content).toBe('Hello from Gemini');
+    expect(tokensFor(fileKey)).toHaveLength(before + 1);
+    const [refused, resent] = google.requests.slice(-2).map((r) => r.headers.authorization);
+    expect(resent).not.toBe(refused);
+  });
+
   it('streams Gemini through streamGenerateContent?alt=sse', async () => {
     const stream = await client.chat.completions.create({ model: 'vgem', messages: user, stream: true });
     let text = '';

@@ -80,6 +80,11 @@ export class FakeGoogle {
     };
   }
 
+  /** Forgets every token it issued (a revocation): Vertex routes answer 401 until a new one is fetched. */
+  revokeTokens(): void {
+    this.issued.clear();
+  }
+
   enqueue(...replies: GoogleReply[]): this {
     this.script.push(...replies);
     return this;

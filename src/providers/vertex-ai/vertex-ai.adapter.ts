@@ -40,22 +40,20 @@ export class VertexAiAdapter implements ProviderAdapter {
   async chat(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
     if (isClaude(target)) {
       const { payload, jsonTool } = toVertexClaudeBody(target, body, false);
-      const message = await postJson(await this.request(target, ctx, 'anthropic', 'rawPredict', payload), ctx);
+      const { result: message } = await this.send(target, ctx, () => this.request(target, ctx, 'anthropic', 'rawPredict', payload), postJson);
       return anthropicToChat(message, Date.now, jsonTool);
     }
-    const res = await postJson(await this.request(target, ctx, 'google', 'generateContent', geminiBody(target, body)), ctx);
+    const { result: res } = await this.send(target, ctx, () => this.request(target, ctx, 'google', 'generateContent', geminiBody(target, body)), postJson);
     return geminiToChat(res, target.upstreamModel);
   }
 
   async chatStream(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream> {
     if (isClaude(target)) {
       const { payload, jsonTool } = toVertexClaudeBody(target, body, true);
-      const request = await this.request(target, ctx, 'anthropic', 'streamRawPredict', payload);
-      const upstream = await postStream(request, ctx);
+      const { request, result: upstream } = await this.send(target, ctx, () => this.request(target, ctx, 'anthropic', 'streamRawPredict', payload), postStream);
       return { headers: upstream.headers, events: anthropicChunks(upstream.events, { includeUsage: includeUsage(body), jsonTool, secrets: request.secrets }) };
     }
-    const request = await this.request(target, ctx, 'google', 'streamGenerateContent?alt=sse', geminiBody(target, body));
-    const upstream = await postStream(request, ctx);
+    const { request, result: upstream } = await this.send(target, ctx, () => this.request(target, ctx, 'google', 'streamGenerateContent?alt=sse', geminiBody(target, body)), postStream);
     return {
       headers: upstream.headers,
       events: geminiChunks(upstream.events, { provider: this.name, includeUsage: includeUsage(body), model: target.upstreamModel, secrets: request.secrets }),
@@ -64,12 +62,11 @@ export class VertexAiAdapter implements ProviderAdapter {
 
   /** Claude's Messages API as the client wrote it: only the version moves into the body and the model out of it. */
   async messages(target: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<JsonObject> {
-    return postJson(await this.request(target, ctx, 'anthropic', 'rawPredict', nativeBody(body), betaHeader(target, headers)), ctx);
+    return (await this.send(target, ctx, () => this.request(target, ctx, 'anthropic', 'rawPredict', nativeBody(body), betaHeader(target, headers)), postJson)).result;
   }
 
   async messagesStream(target: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<UpstreamStream> {
-    const request = await this.request(target, ctx, 'anthropic', 'streamRawPredict', nativeBody(body), betaHeader(target, headers));
-    const upstream = await postStream(request, ctx);
+    const { request, result: upstream } = await this.send(target, ctx, () => this.request(target, ctx, 'anthropic', 'streamRawPredict', nativeBody(body), betaHeader(target, headers)), postStream);
     return { headers: upstream.headers, events: nativeMessageEvents(upstream.events, request.secrets ?? []) };
   }
 
@@ -84,8 +81,30 @@ export class VertexAiAdapter implements ProviderAdapter {
   async embeddings(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject> {
     if (isClaude(target)) throw GatewayError.invalid(`Model '${target.group}' (a Claude model on vertex_ai) does not serve embeddings.`, 'model');
     const ask = readEmbeddingsBody(body);
-    const res = await postJson(await this.request(target, ctx, 'google', 'predict', vertexEmbedRequest(ask)), ctx);
+    const { result: res } = await this.send(target, ctx, () => this.request(target, ctx, 'google', 'predict', vertexEmbedRequest(ask)), postJson);
     return fromVertexEmbeddings(res, ask, target.upstreamModel);
+  }
+
+  /**
+   * One call, and a second one with a fresh token if Vertex refused the first as UNAUTHENTICATED:
+   * a token revoked or invalidated by a key rotation before its expiry would otherwise fail every
+   * request (and cool the deployment down) for up to an hour.
+   */
+  private async send<T>(
+    target: DeploymentTarget,
+    ctx: UpstreamCallContext,
+    build: () => Promise<UpstreamRequest>,
+    post: (request: UpstreamRequest, ctx: UpstreamCallContext) => Promise<T>,
+  ): Promise<{ request: UpstreamRequest; result: T }> {
+    const first = await build();
+    try {
+      return { request: first, result: await post(first, ctx) };
+    } catch (err) {
+      if (!(err instanceof GatewayError) || err.upstreamStatus !== 401 || err.upstreamType !== 'UNAUTHENTICATED' || ctx.signal.aborted) throw err;
+      vertexAuthFor(target.deployment).invalidate();
+      const second = await build();
+      return { request: second, result: await post(second, ctx) };
+    }
   }
 
   // Claude ids carry their version after '@' (claude-sonnet-4-5@20250929), which Vertex wants as written.

@@ -16,6 +16,8 @@ export interface VertexAuth {
   project(): Promise<string | undefined>;
   /** What to cut out of upstream error messages (the private key, the current token). */
   secrets(): (string | undefined)[];
+  /** Vertex refused the token (revoked, or the key was rotated): the next token() fetches a new one. */
+  invalidate(): void;
 }
 
 /**
@@ -51,9 +53,11 @@ export function vertexAuthFor(d: DeploymentConfig): VertexAuth {
 }
 
 function keyAuth(json: Readonly<Record<string, unknown>>): VertexAuth {
-  let client: AuthClient;
   const privateKey = typeof json.private_key === 'string' ? json.private_key : undefined;
-  if ((json.type ?? 'service_account') === 'service_account') {
+  const make = (): AuthClient => {
+    if ((json.type ?? 'service_account') !== 'service_account') {
+      return new GoogleAuth({ credentials: json as never, scopes: [CLOUD_PLATFORM_SCOPE] }).fromJSON(json as never);
+    }
     const jwt = new JWT({
       email: json.client_email as string,
       key: privateKey,
@@ -72,24 +76,29 @@ function keyAuth(json: Readonly<Record<string, unknown>>): VertexAuth {
         },
       });
     }
-    client = jwt;
-  } else {
-    client = new GoogleAuth({ credentials: json as never, scopes: [CLOUD_PLATFORM_SCOPE] }).fromJSON(json as never);
-  }
-  return tracked(() => Promise.resolve(client), async () => undefined, privateKey);
+    return jwt;
+  };
+  return tracked(make, async () => undefined, privateKey);
 }
 
 function adcAuth(): VertexAuth {
-  const auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] });
-  return tracked(() => auth.getClient(), async () => auth.getProjectId().catch(() => undefined), undefined);
+  let auth!: GoogleAuth;
+  // tracked() calls the factory at once and on invalidate(); project() asks the current one.
+  return tracked(() => (auth = new GoogleAuth({ scopes: [CLOUD_PLATFORM_SCOPE] })), async () => auth.getProjectId().catch(() => undefined), undefined);
 }
 
-function tracked(client: () => Promise<AuthClient>, project: () => Promise<string | undefined>, privateKey: string | undefined): VertexAuth {
+/**
+ * Tokens from one client, which google-auth-library caches and refreshes ahead of expiry.
+ * invalidate() replaces the client, the one way to make it forget a token it still thinks valid.
+ */
+function tracked(make: () => AuthClient | GoogleAuth, project: () => Promise<string | undefined>, privateKey: string | undefined): VertexAuth {
+  let client = make();
   let current: string | undefined;
   return {
     async token() {
       try {
-        const { token } = await (await client()).getAccessToken();
+        const c = client instanceof GoogleAuth ? await client.getClient() : client;
+        const { token } = await c.getAccessToken();
         if (!token) throw new Error('the token endpoint answered without an access token');
         current = token;
         return token;
@@ -99,6 +108,9 @@ function tracked(client: () => Promise<AuthClient>, project: () => Promise<strin
     },
     project,
     secrets: () => [privateKey, current],
+    invalidate() {
+      client = make();
+    },
   };
 }
 
