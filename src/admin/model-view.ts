@@ -62,6 +62,9 @@ function renderFileParams(d: DeploymentConfig): Record<string, unknown> {
     order: d.order,
     use_chat_completions_for_responses: d.useChatForResponses || undefined,
     drop_params: d.dropParams,
+    vertex_project: d.vertexProject,
+    vertex_location: d.vertexLocation,
+    vertex_credentials: isSecretParam('vertex_credentials', d.vertexCredentials) ? maskSecretParam(d.vertexCredentials) : d.vertexCredentials,
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
@@ -81,6 +84,7 @@ export function fileParamsForOverride(d: DeploymentConfig): Record<string, unkno
   if (d.apiBase) params.api_base = d.apiBase;
   if (d.apiKey) params.api_key = d.apiKey;
   if (Object.keys(d.extraHeaders).length) params.extra_headers = { ...d.extraHeaders };
+  if (d.vertexCredentials !== undefined) params.vertex_credentials = d.vertexCredentials;
   return params;
 }
 

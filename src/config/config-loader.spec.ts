@@ -366,8 +366,8 @@ describe('provider inference for unprefixed model ids (as LiteLLM infers them)',
   });
 
   it('a family whose provider is not supported yet names it', () => {
-    // cohere/vertex_ai adapters live on other branches; until merged these are refused, not misrouted.
-    for (const [model, provider] of [['command-r-plus', 'cohere'], ['gemini-1.5-pro', 'vertex_ai'], ['voyage-3', 'voyage']]) {
+    // cohere/voyage adapters live on other branches; until merged these are refused, not misrouted.
+    for (const [model, provider] of [['command-r-plus', 'cohere'], ['voyage-3', 'voyage']]) {
       let message = '';
       try {
         RoutingTable.compile(parseConfigText(`model_list:\n  - model_name: m\n    litellm_params: { model: ${model} }\n`, {}).config);
@@ -376,6 +376,11 @@ describe('provider inference for unprefixed model ids (as LiteLLM infers them)',
       }
       expect(message).toContain(`unsupported providers: ${provider} (model_list[0], inferred from '${model}')`);
     }
+  });
+
+  it('an unprefixed gemini-* id is a Vertex AI model, as in LiteLLM (Google AI Studio needs gemini/)', () => {
+    const t = resolveOne('{ model: gemini-2.5-pro, vertex_project: my-project }');
+    expect([t.provider, t.upstreamModel]).toEqual(['vertex_ai', 'gemini-2.5-pro']);
   });
 });
 

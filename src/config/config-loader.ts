@@ -281,6 +281,9 @@ export function normalizeModelEntry(
     useChatForResponses: params.use_chat_completions_for_responses === true,
     dropParams: params.drop_params,
     requestDefaults: pickRequestDefaults(params),
+    vertexProject: params.vertex_project || undefined,
+    vertexLocation: params.vertex_location || undefined,
+    vertexCredentials: params.vertex_credentials || undefined,
     modelInfo: { ...info, id },
     source,
   };

@@ -50,6 +50,10 @@ export class LitellmParamsSchema {
   @IsOptional() @IsObject() response_format?: Record<string, unknown>;
   @IsOptional() @IsString() reasoning_effort?: string;
   @IsOptional() @IsInt() @Min(1) dimensions?: number;
+  @IsOptional() @IsString() vertex_project?: string;
+  @IsOptional() @IsString() vertex_location?: string;
+  /** A file path, the service-account JSON text, or the JSON as a mapping: checked in vertex-ai/vertex-config.ts. */
+  @IsOptional() vertex_credentials?: string | Record<string, unknown>;
 }
 
 export class ModelInfoSchema {
@@ -123,6 +127,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
     'timeout', 'stream_timeout', 'max_retries', 'rpm', 'tpm', 'weight', 'order',
     'use_chat_completions_for_responses', 'drop_params',
     ...REQUEST_DEFAULT_KEYS,
+    'vertex_project', 'vertex_location', 'vertex_credentials',
   ],
   router_settings: [
     'model_group_alias', 'routing_strategy', 'num_retries', 'timeout', 'stream_timeout', 'fallbacks',

@@ -32,6 +32,10 @@ export interface DeploymentConfig {
   readonly dropParams?: boolean;
   /** Request parameters in litellm_params (temperature, max_tokens, ...): sent when the client leaves them out. */
   readonly requestDefaults?: Readonly<Record<string, unknown>>;
+  /** vertex_ai: litellm_params.vertex_project / vertex_location / vertex_credentials (path, JSON text or object). */
+  readonly vertexProject?: string;
+  readonly vertexLocation?: string;
+  readonly vertexCredentials?: string | Readonly<Record<string, unknown>>;
   readonly modelInfo: Readonly<Record<string, unknown>>;
   readonly source: ConfigSource;
   /**

@@ -23,14 +23,14 @@ describe('key suggestions for typo\'d config keys', () => {
   ])('%s → did you mean %s', (typo, key) => expect(suggestKey(typo, params, OTHER_LITELLM_KEYS['model_list[].litellm_params'])).toBe(key));
 
   // Real LiteLLM litellm_params keys Switchboard does not read must stay plain warnings.
-  it.each([['top_k'], ['top_p'], ['max_tokens'], ['seed'], ['region_name'], ['vertex_project'], ['input_cost_per_token'], ['tags'], ['base_model'], ['mock_response']])(
+  it.each([['top_k'], ['top_p'], ['max_tokens'], ['seed'], ['region_name'], ['api_type'], ['input_cost_per_token'], ['tags'], ['base_model'], ['mock_response']])(
     '%s is not a typo', (key) => expect(suggestKey(key, params, OTHER_LITELLM_KEYS['model_list[].litellm_params'])).toBeUndefined(),
   );
 
   it('the loader refuses a near miss with the path and the suggestion, and only warns for other unknown keys', () => {
     const yaml = `model_list:
   - model_name: m
-    litellm_params: { model: openai/gpt-4o, api_bsae: "http://h/v1", vertex_project: p }
+    litellm_params: { model: openai/gpt-4o, api_bsae: "http://h/v1", base_model: p }
 router_settings: { num_retires: 2 }
 `;
     let err: ConfigError | undefined;
@@ -44,6 +44,6 @@ router_settings: { num_retires: 2 }
       { path: 'router_settings.num_retires', message: "unknown key; did you mean 'num_retries'?" },
     ]);
     const ok = parseConfigText(yaml.replace('api_bsae', 'api_base').replace('num_retires', 'num_retries'), {});
-    expect(ok.warnings).toContain('model_list[0].litellm_params.vertex_project: unknown key, ignored');
+    expect(ok.warnings).toContain('model_list[0].litellm_params.base_model: unknown key, ignored');
   });
 });

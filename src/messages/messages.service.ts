@@ -7,6 +7,7 @@ import type { JsonObject, ProviderAdapter, UpstreamCallContext, UpstreamStream }
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
 import { ModelResolutionService } from '../routing/model-resolution.service.js';
 import type { Resolution } from '../routing/model-resolution.service.js';
+import type { DeploymentTarget } from '../routing/routing-table.js';
 import { ResolvedTarget, RouterService } from '../routing/router.service.js';
 import { chatStreamToMessagesEvents } from './bridge/chat-stream-to-messages.js';
 import { chatToMessagesResponse } from './bridge/chat-to-messages.js';
@@ -62,13 +63,13 @@ export class MessagesService {
    */
   async countTokens(body: JsonObject & { model: string }, headers: ClientHeaders, ctx: RequestContext): Promise<GatewayResult> {
     const resolution = this.resolver.resolve(body.model, 'messages', ctx.caller);
-    if (!resolution.candidates.some((t) => this.isNative(this.providers.get(t.provider)))) return this.estimate(body);
+    if (!resolution.candidates.some((t) => this.isNative(this.providers.get(t.provider), t))) return this.estimate(body);
     const options = { requestId: ctx.requestId, signal: ctx.signal, stream: false, endpoint: 'messages' as const, caller: ctx.caller };
     const { result, target } = await this.router.execute(
       resolution,
       async (t, c): Promise<{ body: JsonObject; exact: boolean }> => {
         const adapter = this.providers.get(t.provider);
-        if (this.isNative(adapter) && adapter.countTokens) return { body: await adapter.countTokens(t, body, headers, c), exact: true };
+        if (this.isNative(adapter, t) && adapter.countTokens) return { body: await adapter.countTokens(t, body, headers, c), exact: true };
         return { body: this.estimateBody(body), exact: false };
       },
       options,
@@ -82,7 +83,7 @@ export class MessagesService {
 
   private json(target: ResolvedTarget, body: JsonObject, headers: ClientHeaders, resolution: Resolution, ctx: UpstreamCallContext): Promise<JsonObject> {
     const adapter = this.providers.get(target.provider);
-    if (this.isNative(adapter)) return adapter.messages!(target, body, headers, ctx);
+    if (this.isNative(adapter, target)) return adapter.messages!(target, body, headers, ctx);
     return this.bridgedJson(adapter, target, body, resolution, ctx);
   }
 
@@ -94,15 +95,16 @@ export class MessagesService {
     ctx: UpstreamCallContext,
   ): Promise<UpstreamStream> {
     const adapter = this.providers.get(target.provider);
-    if (this.isNative(adapter)) {
+    if (this.isNative(adapter, target)) {
       const upstream = await adapter.messagesStream!(target, body, headers, ctx);
       return { headers: upstream.headers, events: withRequestedModel(upstream.events, resolution.requestedName) };
     }
     return this.bridgedStream(adapter, target, body, resolution, ctx);
   }
 
-  private isNative(adapter: ProviderAdapter): boolean {
-    return adapter.supports('messages') && adapter.messages !== undefined && adapter.messagesStream !== undefined;
+  /** Per target: one adapter (vertex_ai) serves Claude natively and Gemini through the bridge. */
+  private isNative(adapter: ProviderAdapter, target: DeploymentTarget): boolean {
+    return adapter.supports('messages', target) && adapter.messages !== undefined && adapter.messagesStream !== undefined;
   }
 
   /** Translated per attempt: drop_params is a deployment setting, and a group may mix providers. */

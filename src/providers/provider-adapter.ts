@@ -35,7 +35,8 @@ export type Operation = 'chat' | 'responses' | 'embeddings' | 'messages';
 export interface ProviderAdapter {
   readonly name: string;
   /** Whether the provider natively serves an operation (responses: false means bridge through chat). */
-  supports(op: Operation): boolean;
+  /** `target`, when given, lets one adapter answer per model (vertex_ai: Claude serves Messages natively, Gemini does not). */
+  supports(op: Operation, target?: DeploymentTarget): boolean;
   chat(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject>;
   chatStream(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<UpstreamStream>;
   responses(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject>;

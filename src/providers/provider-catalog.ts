@@ -3,7 +3,7 @@
  * adapter registry both read this table, so a provider cannot be accepted by one and
  * unknown to the other.
  */
-export type ProviderFamily = 'openai-compatible' | 'azure' | 'anthropic' | 'openai-text-completion';
+export type ProviderFamily = 'openai-compatible' | 'azure' | 'anthropic' | 'openai-text-completion' | 'gemini' | 'vertex_ai';
 
 export interface ProviderInfo {
   readonly name: string;
@@ -61,6 +61,9 @@ const CATALOG: readonly ProviderInfo[] = [
   { name: 'litellm_proxy', family: 'openai-compatible', nativeResponses: false, embeddings: true },
   // OpenAI's legacy /v1/completions; chat requests are translated (providers/text-completion/).
   { name: 'text-completion-openai', family: 'openai-text-completion', defaultApiBase: 'https://api.openai.com/v1', nativeResponses: false, embeddings: false, apiKeyEnv: ['OPENAI_API_KEY'] },
+  { name: 'gemini', family: 'gemini', defaultApiBase: 'https://generativelanguage.googleapis.com/v1beta', nativeResponses: false, embeddings: true, apiKeyEnv: ['GEMINI_API_KEY'] },
+  // The real host depends on vertex_location (vertex-ai.adapter.ts); this one is for location `global`.
+  { name: 'vertex_ai', family: 'vertex_ai', defaultApiBase: 'https://aiplatform.googleapis.com', nativeResponses: false, embeddings: true },
 ];
 
 const BY_NAME = new Map(CATALOG.map((p) => [p.name, p]));

@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { AzureAdapter } from './azure/azure.adapter.js';
+import { GeminiAdapter } from './gemini/gemini.adapter.js';
 import { OpenAiCompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
 import { knownProviders, providerInfo } from './provider-catalog.js';
 import { TextCompletionAdapter } from './text-completion/text-completion.adapter.js';
+import { VertexAiAdapter } from './vertex-ai/vertex-ai.adapter.js';
 import type { ProviderAdapter } from './provider-adapter.js';
 import { withRequestDefaults } from '../routing/request-defaults.js';
 
@@ -36,6 +38,8 @@ export class ProviderRegistry {
     const family = providerInfo(name)?.family;
     if (family === 'azure') return new AzureAdapter();
     if (family === 'anthropic') return new AnthropicAdapter();
+    if (family === 'gemini') return new GeminiAdapter();
+    if (family === 'vertex_ai') return new VertexAiAdapter();
     if (family === 'openai-compatible') return new OpenAiCompatibleAdapter(name);
     if (family === 'openai-text-completion') return new TextCompletionAdapter(name);
     return undefined;

@@ -69,6 +69,32 @@ export interface UpstreamRequest {
    * true). Anthropic turns it off: its `error` event names a type whose status only its translator knows.
    */
   readonly inBandErrors?: boolean;
+  /**
+   * Reads a non-2xx body for providers whose error shape the OpenAI-family reading gets wrong
+   * (Google's `{"error":{"code","message","status","details"}}`). Undefined: the default reading.
+   */
+  readonly errorDetails?: (status: number, text: string) => UpstreamErrorDetails | undefined;
+}
+
+/** What a provider's own error reader found; the status may differ from the HTTP one (Google's in-stream errors). */
+export interface UpstreamErrorDetails {
+  readonly status: number;
+  readonly message?: string;
+  readonly type?: string;
+  readonly code?: string | number | null;
+  /** Seconds, as a Retry-After header would say it. */
+  readonly retryAfter?: string;
+}
+
+/** A provider-read error, mapped and redacted like every other upstream error. */
+export function upstreamErrorFromDetails(provider: string, details: UpstreamErrorDetails, text: string, secrets: readonly (string | undefined)[] = []): GatewayError {
+  return upstreamErrorFrom(provider, details.status, { message: details.message, type: details.type, code: details.code ?? null }, text, details.retryAfter, secrets);
+}
+
+function statusError(req: UpstreamRequest, status: number, text: string, retryAfter: string | undefined): GatewayError {
+  const details = req.errorDetails?.(status, text);
+  if (details) return upstreamErrorFromDetails(req.provider, { ...details, retryAfter: details.retryAfter ?? retryAfter }, text, req.secrets);
+  return upstreamStatusError(req.provider, status, text, retryAfter, req.secrets);
 }
 
 export async function postJson(req: UpstreamRequest, ctx: UpstreamCallContext): Promise<JsonObject> {
@@ -89,7 +115,7 @@ export async function postJson(req: UpstreamRequest, ctx: UpstreamCallContext): 
     call.release();
   }
   if (status < 200 || status >= 300) {
-    throw upstreamStatusError(req.provider, status, text, headerValue(headers['retry-after']), req.secrets);
+    throw statusError(req, status, text, headerValue(headers['retry-after']));
   }
   const body = parseJsonObject(req.provider, text);
   const inBand = inBandErrorStatus(body);
@@ -113,7 +139,7 @@ export async function postStream(req: UpstreamRequest, ctx: UpstreamCallContext)
   if (status < 200 || status >= 300) {
     const text = await readBounded(stream, ctx, req.provider).catch(() => '');
     call.release();
-    throw upstreamStatusError(req.provider, status, text, headerValue(res.headers['retry-after']), req.secrets);
+    throw statusError(req, status, text, headerValue(res.headers['retry-after']));
   }
   const contentType = String(res.headers['content-type'] ?? '');
   if (contentType.includes('application/json')) {
@@ -121,7 +147,7 @@ export async function postStream(req: UpstreamRequest, ctx: UpstreamCallContext)
     try {
       const text = await readBounded(stream, ctx, req.provider);
       const body = parseJsonObject(req.provider, text);
-      if (body.error) throw upstreamStatusError(req.provider, inBandErrorStatus(body) ?? 502, text, undefined, req.secrets);
+      if (body.error) throw statusError(req, inBandErrorStatus(body) ?? 502, text, undefined);
       throw new GatewayError(ErrorCode.UpstreamError, `Upstream provider ${req.provider} answered a stream request with a JSON body.`);
     } finally {
       call.release();

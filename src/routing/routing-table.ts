@@ -4,6 +4,7 @@ import { knownProviders, providerInfo, ProviderInfo } from '../providers/provide
 import { inferProvider } from '../providers/provider-inference.js';
 import { isLitellmProvider } from '../providers/litellm-providers.js';
 import { suggestKey } from '../config/key-suggestion.js';
+import { vertexConfigIssues } from '../providers/vertex-ai/vertex-config.js';
 
 /**
  * Everything a request needs to reach one deployment, already resolved: the provider prefix
@@ -300,6 +301,8 @@ function checkDeployment(d: DeploymentConfig, path: string, unsupported: { provi
       issues.push({ path: `${path}.litellm_params.${d.customProvider ? 'custom_llm_provider' : 'model'}`, message: split.error });
     } else {
       issues.push(...checkProviderRequirements(split.info, d, path));
+      // Once per deployment (it may read a credentials file), never per request: not in buildTarget.
+      if (split.info.family === 'vertex_ai') issues.push(...vertexConfigIssues(d, path));
     }
   }
   if (d.apiBase && !/^https?:\/\/[^\s]+$/i.test(d.apiBase)) {

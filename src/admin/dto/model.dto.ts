@@ -13,6 +13,7 @@ import {
   Max,
   MaxLength,
   Min,
+  ValidateBy,
   ValidateNested,
 } from 'class-validator';
 import { IsStringMap } from './string-map.validator.js';
@@ -70,6 +71,18 @@ export class AdminLitellmParamsDto {
   @IsOptional() @IsString() @MaxLength(NAME_MAX) user?: string;
   @IsOptional() @IsInt() @Min(1) dimensions?: number;
   @IsOptional() @IsIn(['float', 'base64']) encoding_format?: string;
+  @IsOptional() @IsString() @MaxLength(NAME_MAX) vertex_project?: string;
+  @IsOptional() @IsString() @MaxLength(64) vertex_location?: string;
+  /** A credentials file path, the service-account JSON text, or the JSON object (sealed at rest unless a path or os.environ/). */
+  @IsOptional()
+  @ValidateBy({
+    name: 'isStringOrObject',
+    validator: {
+      validate: (v: unknown) => (typeof v === 'string' && v.length > 0 && v.length <= 16_384) || (typeof v === 'object' && v !== null && !Array.isArray(v)),
+      defaultMessage: () => 'must be a file path, the service-account JSON text, or the JSON object',
+    },
+  })
+  vertex_credentials?: string | Record<string, unknown>;
 }
 
 /** The model_info fields Switchboard keeps (LiteLLM names); others are rejected. */
