@@ -3,7 +3,7 @@
  * adapter registry both read this table, so a provider cannot be accepted by one and
  * unknown to the other.
  */
-export type ProviderFamily = 'openai-compatible' | 'azure' | 'anthropic';
+export type ProviderFamily = 'openai-compatible' | 'azure' | 'anthropic' | 'cohere' | 'voyage';
 
 export interface ProviderInfo {
   readonly name: string;
@@ -16,6 +16,8 @@ export interface ProviderInfo {
   /** The provider serves the Responses API itself; otherwise /v1/responses is bridged to chat. */
   readonly nativeResponses: boolean;
   readonly embeddings: boolean;
+  /** The provider serves /v1/rerank (absent: it does not). */
+  readonly rerank?: boolean;
 }
 
 const CATALOG: readonly ProviderInfo[] = [
@@ -32,6 +34,10 @@ const CATALOG: readonly ProviderInfo[] = [
   { name: 'fireworks_ai', family: 'openai-compatible', defaultApiBase: 'https://api.fireworks.ai/inference/v1', nativeResponses: false, embeddings: true },
   { name: 'hosted_vllm', family: 'openai-compatible', nativeResponses: false, embeddings: true },
   { name: 'ollama', family: 'openai-compatible', defaultApiBase: 'http://localhost:11434/v1', nativeResponses: false, embeddings: true },
+  // Cohere's v2 API; `cohere_chat/` is LiteLLM's older prefix for the same chat models.
+  { name: 'cohere', family: 'cohere', defaultApiBase: 'https://api.cohere.com', nativeResponses: false, embeddings: true, rerank: true },
+  { name: 'cohere_chat', family: 'cohere', defaultApiBase: 'https://api.cohere.com', nativeResponses: false, embeddings: true, rerank: true },
+  { name: 'voyage', family: 'voyage', defaultApiBase: 'https://api.voyageai.com/v1', nativeResponses: false, embeddings: true, rerank: true },
 ];
 
 const BY_NAME = new Map(CATALOG.map((p) => [p.name, p]));

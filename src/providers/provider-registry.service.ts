@@ -2,9 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { AzureAdapter } from './azure/azure.adapter.js';
+import { CohereAdapter } from './cohere/cohere.adapter.js';
 import { OpenAiCompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
 import { knownProviders, providerInfo } from './provider-catalog.js';
 import type { ProviderAdapter } from './provider-adapter.js';
+import { VoyageAdapter } from './voyage/voyage.adapter.js';
 
 /** Provider name → adapter. Adapters are stateless, so one instance per provider serves all deployments. */
 @Injectable()
@@ -35,6 +37,8 @@ export class ProviderRegistry {
     if (family === 'azure') return new AzureAdapter();
     if (family === 'anthropic') return new AnthropicAdapter();
     if (family === 'openai-compatible') return new OpenAiCompatibleAdapter(name);
+    if (family === 'cohere') return new CohereAdapter(name);
+    if (family === 'voyage') return new VoyageAdapter();
     return undefined;
   }
 }
