@@ -240,6 +240,27 @@ general_settings:
     });
   });
 
+  it('an alias resolves identically on every endpoint: the same upstream id on chat, responses, messages, embeddings and rerank, and in the dry-run', async () => {
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: MASTER_KEY, maxRetries: 0 });
+    const chat = await client.chat.completions.create({ model: 'cmd', messages: [{ role: 'user', content: 'hi' }] });
+    const response = await client.responses.create({ model: 'cmd', input: 'hi' });
+    const message = await anthropic.messages.create({ model: 'cmd', max_tokens: 5, messages: [{ role: 'user', content: 'hi' }] });
+    const embedding = await client.embeddings.create({ model: 'cmd', input: 'hi' });
+    const rerank = await rawPost(`${gw.url}/v1/rerank`, { model: 'cmd', query: 'q', documents: ['d'] }, headers);
+    expect([chat.model, response.model, message.model, embedding.model, rerank.status]).toEqual(['cmd', 'cmd', 'cmd', 'cmd', 200]);
+    expect(cohere.requests.map((r) => [r.path, r.body.model])).toEqual([
+      ['/v2/chat', 'command-a-03-2025'],
+      ['/v2/chat', 'command-a-03-2025'],
+      ['/v2/chat', 'command-a-03-2025'],
+      ['/v2/embed', 'command-a-03-2025'],
+      ['/v2/rerank', 'command-a-03-2025'],
+    ]);
+    for (const endpoint of ['chat', 'responses', 'messages', 'embeddings', 'rerank']) {
+      const dry = (await (await fetch(`${gw.url}/model/resolve?model=cmd&endpoint=${endpoint}`, { headers })).json()) as { candidates: { upstream_model: string }[] };
+      expect([endpoint, dry.candidates.map((c) => c.upstream_model)]).toEqual([endpoint, ['command-a-03-2025']]);
+    }
+  });
+
   describe('embeddings', () => {
     it('cohere: POST /v2/embed with texts, LiteLLM\'s default input_type and float types; base64 as the SDK asks', async () => {
       const res = await client.embeddings.create({ model: 'co-embed', input: ['a', 'bb'] });
