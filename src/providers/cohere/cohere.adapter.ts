@@ -1,6 +1,7 @@
 import { GatewayError } from '../../common/gateway-error.js';
 import type { DeploymentTarget } from '../../routing/routing-table.js';
-import { requestSecrets, requireApiKey } from '../openai-compatible/openai-compatible.adapter.js';
+import { defaultApiKey, keyFor } from '../default-api-keys.js';
+import { requestSecrets } from '../openai-compatible/openai-compatible.adapter.js';
 import type { JsonObject, Operation, ProviderAdapter, UpstreamCallContext, UpstreamStream } from '../provider-adapter.js';
 import { postJson, postStream, UpstreamRequest } from '../upstream-http.js';
 import { fromCohereEmbed, fromCohereRerank, toCohereEmbed, toCohereRerank } from './cohere-embed.translator.js';
@@ -15,7 +16,14 @@ import { toChatChunks } from './cohere-stream.translator.js';
  */
 export class CohereAdapter implements ProviderAdapter {
   /** `cohere`, or LiteLLM's older `cohere_chat` prefix for the same API. */
-  constructor(readonly name: string = 'cohere') {}
+  private readonly envKey: string | undefined;
+
+  constructor(
+    readonly name: string = 'cohere',
+    env: NodeJS.ProcessEnv = process.env,
+  ) {
+    this.envKey = defaultApiKey(name, env);
+  }
 
   supports(op: Operation): boolean {
     return op === 'chat' || op === 'embeddings' || op === 'rerank';
@@ -60,14 +68,14 @@ export class CohereAdapter implements ProviderAdapter {
   }
 
   private request(target: DeploymentTarget, path: string, body: JsonObject): UpstreamRequest {
-    const apiKey = requireApiKey(target, true)!;
+    const apiKey = keyFor(target, this.envKey);
     return {
       provider: this.name,
       url: `${cohereRoot(target.apiBase)}${path}`,
       // Configured extra_headers may add e.g. X-Client-Name; never replace the key.
       headers: { ...target.settings.extraHeaders, authorization: `Bearer ${apiKey}` },
       body,
-      secrets: requestSecrets(target),
+      secrets: [...requestSecrets(target), this.envKey],
     };
   }
 }
