@@ -372,6 +372,29 @@ general_settings:
       expect(cohere.requests).toHaveLength(0);
     });
 
+    it("a virtual key's model allow-list applies to rerank (403), and a rerank call is recorded in its spend", async () => {
+      const generate = async (models: string[]) => {
+        const res = await rawPost(`${gw.url}/key/generate`, { models }, headers);
+        expect(res.status).toBe(200);
+        return res.body as { key: string; token: string };
+      };
+      const chatOnly = await generate(['command']);
+      const denied = await rawPost(`${gw.url}/v1/rerank`, { model: 'rr', query: 'q', documents: ['d'] }, { ...headers, authorization: `Bearer ${chatOnly.key}` });
+      expect(denied.status).toBe(403);
+      expect(denied.body.error.type).toBe('permission_error');
+      expect(cohere.requests).toHaveLength(0);
+
+      const ranker = await generate(['co-rerank']);
+      const ok = await rawPost(`${gw.url}/v1/rerank`, { model: 'rr', query: 'q', documents: ['d'] }, { ...headers, authorization: `Bearer ${ranker.key}` });
+      expect(ok.status).toBe(200);
+      let logs: { data: { call_type: string; model: string }[] } = { data: [] };
+      for (let i = 0; i < 50 && logs.data.length === 0; i++) {
+        logs = (await (await fetch(`${gw.url}/spend/logs?api_key=${ranker.token}`, { headers })).json()) as typeof logs;
+        if (logs.data.length === 0) await new Promise((r) => setTimeout(r, 20));
+      }
+      expect(logs.data).toEqual([expect.objectContaining({ call_type: 'rerank', model: 'rr' })]);
+    });
+
     it('/model/resolve?endpoint=rerank names what the upstream then receives', async () => {
       const res = await fetch(`${gw.url}/model/resolve?model=rr&endpoint=rerank`, { headers });
       const dry = (await res.json()) as { candidates: { provider: string; upstream_model: string }[] };
