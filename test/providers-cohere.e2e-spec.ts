@@ -261,6 +261,15 @@ general_settings:
     }
   });
 
+  it('GET /health probes each deployment as it is used: chat, embedding, rerank (Voyage never with chat)', async () => {
+    const res = await fetch(`${gw.url}/health`, { headers });
+    const body = (await res.json()) as { healthy_endpoints: { model: string; mode: string }[]; unhealthy_endpoints: { model: string }[] };
+    const modes = Object.fromEntries(body.healthy_endpoints.map((e) => [e.model, e.mode]));
+    expect(modes).toMatchObject({ command: 'chat', 'co-embed': 'embedding', 'co-rerank': 'rerank', 'voyage-embed': 'embedding', 'voyage-rerank': 'rerank' });
+    expect(body.unhealthy_endpoints.map((e) => e.model)).toEqual(['command-wrong-key']);
+    expect(voyage.requests.map((r) => r.path).sort()).toEqual(['/v1/embeddings', '/v1/rerank']);
+  });
+
   describe('embeddings', () => {
     it('cohere: POST /v2/embed with texts, LiteLLM\'s default input_type and float types; base64 as the SDK asks', async () => {
       const res = await client.embeddings.create({ model: 'co-embed', input: ['a', 'bb'] });
