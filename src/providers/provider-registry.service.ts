@@ -5,8 +5,10 @@ import { AzureAdapter } from './azure/azure.adapter.js';
 import { CohereAdapter } from './cohere/cohere.adapter.js';
 import { OpenAiCompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
 import { knownProviders, providerInfo } from './provider-catalog.js';
+import { TextCompletionAdapter } from './text-completion/text-completion.adapter.js';
 import type { ProviderAdapter } from './provider-adapter.js';
 import { VoyageAdapter } from './voyage/voyage.adapter.js';
+import { withRequestDefaults } from '../routing/request-defaults.js';
 
 /** Provider name → adapter. Adapters are stateless, so one instance per provider serves all deployments. */
 @Injectable()
@@ -16,7 +18,7 @@ export class ProviderRegistry {
   constructor() {
     for (const name of knownProviders()) {
       const adapter = this.create(name);
-      if (adapter) this.adapters.set(name, adapter);
+      if (adapter) this.adapters.set(name, withRequestDefaults(adapter));
     }
   }
 
@@ -29,7 +31,7 @@ export class ProviderRegistry {
   }
 
   register(adapter: ProviderAdapter): void {
-    this.adapters.set(adapter.name, adapter);
+    this.adapters.set(adapter.name, withRequestDefaults(adapter));
   }
 
   private create(name: string): ProviderAdapter | undefined {
@@ -39,6 +41,7 @@ export class ProviderRegistry {
     if (family === 'openai-compatible') return new OpenAiCompatibleAdapter(name);
     if (family === 'cohere') return new CohereAdapter(name);
     if (family === 'voyage') return new VoyageAdapter();
+    if (family === 'openai-text-completion') return new TextCompletionAdapter(name);
     return undefined;
   }
 }

@@ -1,7 +1,6 @@
 import { GatewayError } from '../../common/gateway-error.js';
 import type { DeploymentTarget } from '../../routing/routing-table.js';
-import { defaultApiKey, keyFor } from '../default-api-keys.js';
-import { requestSecrets } from '../openai-compatible/openai-compatible.adapter.js';
+import { requestSecrets, requireApiKey } from '../openai-compatible/openai-compatible.adapter.js';
 import type { JsonObject, Operation, ProviderAdapter, UpstreamCallContext, UpstreamStream } from '../provider-adapter.js';
 import { postJson, postStream, UpstreamRequest } from '../upstream-http.js';
 import { fromCohereEmbed, fromCohereRerank, toCohereEmbed, toCohereRerank } from './cohere-embed.translator.js';
@@ -16,14 +15,7 @@ import { toChatChunks } from './cohere-stream.translator.js';
  */
 export class CohereAdapter implements ProviderAdapter {
   /** `cohere`, or LiteLLM's older `cohere_chat` prefix for the same API. */
-  private readonly envKey: string | undefined;
-
-  constructor(
-    readonly name: string = 'cohere',
-    env: NodeJS.ProcessEnv = process.env,
-  ) {
-    this.envKey = defaultApiKey(name, env);
-  }
+  constructor(readonly name: string = 'cohere') {}
 
   supports(op: Operation): boolean {
     return op === 'chat' || op === 'embeddings' || op === 'rerank';
@@ -68,14 +60,14 @@ export class CohereAdapter implements ProviderAdapter {
   }
 
   private request(target: DeploymentTarget, path: string, body: JsonObject): UpstreamRequest {
-    const apiKey = keyFor(target, this.envKey);
+    const apiKey = requireApiKey(target, true)!;
     return {
       provider: this.name,
       url: `${cohereRoot(target.apiBase)}${path}`,
       // Configured extra_headers may add e.g. X-Client-Name; never replace the key.
       headers: { ...target.settings.extraHeaders, authorization: `Bearer ${apiKey}` },
       body,
-      secrets: [...requestSecrets(target), this.envKey],
+      secrets: requestSecrets(target),
     };
   }
 }

@@ -1,8 +1,7 @@
 import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
 import type { DeploymentTarget } from '../../routing/routing-table.js';
 import { embeddingList, encodingFormat, inputTexts, rejectUnknown } from '../embedding-vectors.js';
-import { defaultApiKey, keyFor } from '../default-api-keys.js';
-import { requestSecrets } from '../openai-compatible/openai-compatible.adapter.js';
+import { requestSecrets, requireApiKey } from '../openai-compatible/openai-compatible.adapter.js';
 import type { JsonObject, Operation, ProviderAdapter, UpstreamCallContext, UpstreamStream } from '../provider-adapter.js';
 import { postJson } from '../upstream-http.js';
 
@@ -15,11 +14,6 @@ const EMBED_FIELDS = new Set(['model', 'input', 'encoding_format', 'dimensions',
  */
 export class VoyageAdapter implements ProviderAdapter {
   readonly name = 'voyage';
-  private readonly envKey: string | undefined;
-
-  constructor(env: NodeJS.ProcessEnv = process.env) {
-    this.envKey = defaultApiKey(this.name, env);
-  }
 
   supports(op: Operation): boolean {
     return op === 'embeddings' || op === 'rerank';
@@ -73,13 +67,13 @@ export class VoyageAdapter implements ProviderAdapter {
   }
 
   private request(target: DeploymentTarget, path: string, body: JsonObject) {
-    const apiKey = keyFor(target, this.envKey);
+    const apiKey = requireApiKey(target, true)!;
     return {
       provider: this.name,
       url: `${voyageRoot(target.apiBase)}${path}`,
       headers: { ...target.settings.extraHeaders, authorization: `Bearer ${apiKey}` },
       body,
-      secrets: [...requestSecrets(target), this.envKey],
+      secrets: requestSecrets(target),
     };
   }
 }
