@@ -20,6 +20,7 @@ import { LimitsModule } from './limits/limits.module.js';
 import { RedisModule } from './redis/redis.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { ResponsesModule } from './responses/responses.module.js';
+import { RerankModule } from './rerank/rerank.module.js';
 import { SpendModule } from './spend/spend.module.js';
 import { StoreModule } from './store/store.module.js';
 
@@ -28,7 +29,7 @@ export class AppModule implements NestModule {
   static forRoot(options: GatewayOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, MessagesModule, EmbeddingsModule, ModelsModule, HealthModule, StoreModule, AdminModule, LoggingModule.forRoot(options.server), MetricsModule, RedisModule, KeysModule, SpendModule, LimitsModule],
+      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, MessagesModule, EmbeddingsModule, RerankModule, ModelsModule, HealthModule, StoreModule, AdminModule, LoggingModule.forRoot(options.server), MetricsModule, RedisModule, KeysModule, SpendModule, LimitsModule],
       providers: [
         { provide: APP_FILTER, useClass: GatewayExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -296,6 +296,10 @@ describeBackends('admin API', (backend) => {
       expect(missing.status).toBe(404);
       expect(missing.body.error.code).toBe('model_not_found');
       expect((await admin(gw, 'GET', '/model/resolve?model=file-model&endpoint=images')).status).toBe(400);
+      // Rerank is an endpoint like the others; an OpenAI deployment cannot serve it (the 400 a request gets).
+      const rerank = await admin(gw, 'GET', '/model/resolve?model=file-model&endpoint=rerank');
+      expect(rerank.status).toBe(400);
+      expect(rerank.body.error.message).toContain('does not support rerank');
       expect((await admin(gw, 'GET', '/model/resolve')).status).toBe(400);
     });
   });

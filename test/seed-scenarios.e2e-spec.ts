@@ -1,7 +1,7 @@
 import Anthropic, { NotFoundError as AnthropicNotFoundError } from '@anthropic-ai/sdk';
 import OpenAI, { NotFoundError } from 'openai';
 import { FakeUpstream } from './helpers/fake-upstream.js';
-import { RunningGateway, startGateway } from './helpers/gateway.js';
+import { rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
 
 /**
  * The two bugs Switchboard exists to make impossible: an alias that sends a different model id
@@ -122,6 +122,12 @@ router_settings:
       expect(upstream.requests).toHaveLength(0);
     });
     it('models.retrieve', () => expectNotFound(client.models.retrieve('nope')));
+    it.each(['/v1/rerank', '/rerank', '/v2/rerank'])('rerank (%s)', async (path) => {
+      const res = await rawPost(`${gw.url}${path}`, { model: 'nope', query: 'q', documents: ['d'] });
+      expect(res.status).toBe(404);
+      expect(res.body.error).toMatchObject({ type: 'invalid_request_error', code: 'model_not_found' });
+      expect(upstream.requests).toHaveLength(0);
+    });
   });
 
   it('lists groups and visible aliases, not hidden ones or wildcard patterns', async () => {

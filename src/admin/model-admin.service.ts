@@ -18,7 +18,7 @@ import { NEW_MODEL_ID_PATTERN, NEW_MODEL_ID_RULE } from './dto/model.dto.js';
 import { fileParamsForOverride, ModelView, renderModel, renderResolution, ResolveView } from './model-view.js';
 import { StoredConfigService, StoredState } from './stored-config.service.js';
 
-const ENDPOINTS: readonly Endpoint[] = ['chat', 'responses', 'embeddings', 'messages'];
+const ENDPOINTS: readonly Endpoint[] = ['chat', 'responses', 'embeddings', 'messages', 'rerank'];
 
 export interface ModelGroupView {
   model_group: string;

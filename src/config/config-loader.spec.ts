@@ -349,6 +349,10 @@ describe('provider inference for unprefixed model ids (as LiteLLM infers them)',
     ['open-mistral-nemo', 'mistral', 'https://api.mistral.ai/v1'],
     ['deepseek-chat', 'deepseek', 'https://api.deepseek.com/v1'],
     ['grok-2-latest', 'xai', 'https://api.x.ai/v1'],
+    ['command-r-plus', 'cohere', 'https://api.cohere.com'],
+    ['embed-english-v3.0', 'cohere', 'https://api.cohere.com'],
+    ['rerank-v3.5', 'cohere', 'https://api.cohere.com'],
+    ['voyage-3', 'voyage', 'https://api.voyageai.com/v1'],
   ])('%s → %s at %s', (model, provider, apiBase) => {
     const t = resolveOne(`{ model: ${model} }`);
     expect([t.provider, t.upstreamModel, t.apiBase]).toEqual([provider, model, apiBase]);
@@ -365,17 +369,14 @@ describe('provider inference for unprefixed model ids (as LiteLLM infers them)',
     );
   });
 
-  it('a family whose provider is not supported yet names it', () => {
-    // cohere/voyage adapters live on other branches; until merged these are refused, not misrouted.
-    for (const [model, provider] of [['command-r-plus', 'cohere'], ['voyage-3', 'voyage']]) {
-      let message = '';
-      try {
-        RoutingTable.compile(parseConfigText(`model_list:\n  - model_name: m\n    litellm_params: { model: ${model} }\n`, {}).config);
-      } catch (e) {
-        message = (e as Error).message;
-      }
-      expect(message).toContain(`unsupported providers: ${provider} (model_list[0], inferred from '${model}')`);
+  it('a LiteLLM provider Switchboard does not support is named, not misrouted', () => {
+    let message = '';
+    try {
+      RoutingTable.compile(parseConfigText('model_list:\n  - model_name: m\n    litellm_params: { model: sagemaker/my-endpoint }\n', {}).config);
+    } catch (e) {
+      message = (e as Error).message;
     }
+    expect(message).toContain('unsupported providers: sagemaker (model_list[0])');
   });
 
   it('an unprefixed gemini-* id is a Vertex AI model, as in LiteLLM (Google AI Studio needs gemini/)', () => {

@@ -14,7 +14,7 @@ export interface ProbedDeployment {
   readonly provider: string;
   readonly upstream_model: string;
   readonly api_base: string;
-  readonly mode: 'chat' | 'embedding';
+  readonly mode: 'chat' | 'embedding' | 'rerank';
   readonly latency_ms?: number;
   readonly error?: string;
 }
@@ -67,8 +67,22 @@ export class DeploymentProbeService {
     };
   }
 
+  /** What one tiny call looks like for this deployment; a provider without chat (Voyage) is probed as it is used. */
+  private probeMode(t: DeploymentTarget): ProbedDeployment['mode'] {
+    let supports: (op: 'chat' | 'embeddings' | 'rerank') => boolean;
+    try {
+      const adapter = this.providers.get(t.provider);
+      supports = (op) => adapter.supports(op);
+    } catch {
+      return 'chat'; // the probe itself reports the unknown provider
+    }
+    if (supports('rerank') && isRerankModel(t)) return 'rerank';
+    if (isEmbeddingModel(t) || (!supports('chat') && supports('embeddings'))) return 'embedding';
+    return 'chat';
+  }
+
   private async probe(t: DeploymentTarget, timeoutMs: number): Promise<ProbedDeployment> {
-    const mode = isEmbeddingModel(t) ? 'embedding' : 'chat';
+    const mode = this.probeMode(t);
     const base = {
       model: t.group,
       deployment_id: t.deploymentId,
@@ -87,7 +101,9 @@ export class DeploymentProbeService {
     const started = performance.now();
     try {
       const adapter = this.providers.get(t.provider);
-      if (mode === 'embedding') {
+      if (mode === 'rerank' && adapter.rerank) {
+        await adapter.rerank(t, { model: t.upstreamModel, query: 'ping', documents: ['ping'] }, ctx);
+      } else if (mode === 'embedding') {
         await adapter.embeddings(t, { model: t.upstreamModel, input: 'ping' }, ctx);
       } else {
         await adapter.chat(t, { model: t.upstreamModel, messages: [{ role: 'user', content: 'ping' }], max_tokens: 1 }, ctx);
@@ -99,6 +115,12 @@ export class DeploymentProbeService {
       return { ...base, latency_ms: Math.round(performance.now() - started), error: mask(`${e.code}${status}: ${e.message}`, t) };
     }
   }
+}
+
+/** LiteLLM marks rerank deployments with model_info.mode: rerank; otherwise the model id tells. */
+function isRerankModel(t: DeploymentTarget): boolean {
+  const mode = t.settings.modelInfo.mode;
+  return mode === 'rerank' || (mode === undefined && /rerank/i.test(t.upstreamModel));
 }
 
 /** LiteLLM marks embedding deployments with model_info.mode: embedding. */

@@ -25,7 +25,7 @@ export interface UpstreamStream {
   readonly headers: Readonly<Record<string, string>>;
 }
 
-export type Operation = 'chat' | 'responses' | 'embeddings' | 'messages';
+export type Operation = 'chat' | 'responses' | 'embeddings' | 'messages' | 'rerank';
 
 /**
  * A provider: plain requests in, plain results or async iterables of events out. No HTTP
@@ -51,6 +51,11 @@ export interface ProviderAdapter {
   messagesStream?(target: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<UpstreamStream>;
   /** The provider's own token count for a Messages body (`{ input_tokens }`); never a completion. */
   countTokens?(target: DeploymentTarget, body: JsonObject, headers: Readonly<Record<string, string>>, ctx: UpstreamCallContext): Promise<JsonObject>;
+  /**
+   * Rerank (supports('rerank')): a validated Cohere-shaped body in (query, documents as strings,
+   * top_n, return_documents), a Cohere-shaped answer out ({ id, results, meta }).
+   */
+  rerank?(target: DeploymentTarget, body: JsonObject, ctx: UpstreamCallContext): Promise<JsonObject>;
 }
 
 export const PROVIDER_ADAPTERS = Symbol('PROVIDER_ADAPTERS');

@@ -3,7 +3,7 @@
  * adapter registry both read this table, so a provider cannot be accepted by one and
  * unknown to the other.
  */
-export type ProviderFamily = 'openai-compatible' | 'azure' | 'anthropic' | 'openai-text-completion' | 'gemini' | 'vertex_ai';
+export type ProviderFamily = 'openai-compatible' | 'azure' | 'anthropic' | 'openai-text-completion' | 'gemini' | 'vertex_ai' | 'cohere' | 'voyage';
 
 export interface ProviderInfo {
   readonly name: string;
@@ -22,6 +22,8 @@ export interface ProviderInfo {
    * config did not name (see default-api-key.ts).
    */
   readonly apiKeyEnv?: readonly string[];
+  /** The provider serves /v1/rerank (absent: it does not). */
+  readonly rerank?: boolean;
 }
 
 const CATALOG: readonly ProviderInfo[] = [
@@ -64,6 +66,10 @@ const CATALOG: readonly ProviderInfo[] = [
   { name: 'gemini', family: 'gemini', defaultApiBase: 'https://generativelanguage.googleapis.com/v1beta', nativeResponses: false, embeddings: true, apiKeyEnv: ['GEMINI_API_KEY'] },
   // The real host depends on vertex_location (vertex-ai.adapter.ts); this one is for location `global`.
   { name: 'vertex_ai', family: 'vertex_ai', defaultApiBase: 'https://aiplatform.googleapis.com', nativeResponses: false, embeddings: true },
+  // Cohere's v2 API; `cohere_chat/` is LiteLLM's older prefix for the same chat models.
+  { name: 'cohere', family: 'cohere', defaultApiBase: 'https://api.cohere.com', nativeResponses: false, embeddings: true, rerank: true, apiKeyEnv: ['COHERE_API_KEY', 'CO_API_KEY'] },
+  { name: 'cohere_chat', family: 'cohere', defaultApiBase: 'https://api.cohere.com', nativeResponses: false, embeddings: true, rerank: true, apiKeyEnv: ['COHERE_API_KEY', 'CO_API_KEY'] },
+  { name: 'voyage', family: 'voyage', defaultApiBase: 'https://api.voyageai.com/v1', nativeResponses: false, embeddings: true, rerank: true, apiKeyEnv: ['VOYAGE_API_KEY'] },
 ];
 
 const BY_NAME = new Map(CATALOG.map((p) => [p.name, p]));

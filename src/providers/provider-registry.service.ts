@@ -3,11 +3,13 @@ import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { AzureAdapter } from './azure/azure.adapter.js';
 import { GeminiAdapter } from './gemini/gemini.adapter.js';
+import { CohereAdapter } from './cohere/cohere.adapter.js';
 import { OpenAiCompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
 import { knownProviders, providerInfo } from './provider-catalog.js';
 import { TextCompletionAdapter } from './text-completion/text-completion.adapter.js';
 import { VertexAiAdapter } from './vertex-ai/vertex-ai.adapter.js';
 import type { ProviderAdapter } from './provider-adapter.js';
+import { VoyageAdapter } from './voyage/voyage.adapter.js';
 import { withRequestDefaults } from '../routing/request-defaults.js';
 
 /** Provider name → adapter. Adapters are stateless, so one instance per provider serves all deployments. */
@@ -41,6 +43,8 @@ export class ProviderRegistry {
     if (family === 'gemini') return new GeminiAdapter();
     if (family === 'vertex_ai') return new VertexAiAdapter();
     if (family === 'openai-compatible') return new OpenAiCompatibleAdapter(name);
+    if (family === 'cohere') return new CohereAdapter(name);
+    if (family === 'voyage') return new VoyageAdapter();
     if (family === 'openai-text-completion') return new TextCompletionAdapter(name);
     return undefined;
   }

@@ -255,6 +255,37 @@ router_settings:
     });
   });
 
+  describe('rerank capability filter', () => {
+    const yaml = `model_list:
+  - model_name: rank
+    litellm_params: { model: cohere/rerank-v3.5, api_key: k }
+    model_info: { id: rank-cohere }
+  - model_name: rank
+    litellm_params: { model: openai/gpt-4o, api_key: k }
+    model_info: { id: rank-openai }
+  - model_name: rank
+    litellm_params: { model: voyage/rerank-2.5, api_key: k }
+    model_info: { id: rank-voyage }
+  - model_name: chat-only
+    litellm_params: { model: openai/gpt-4o, api_key: k }
+router_settings:
+  model_group_alias: { ranker: rank }`;
+
+    it('keeps only the deployments whose provider reranks, through an alias as directly', () => {
+      const rerank = resolver(yaml);
+      expect(rerank.resolve('ranker', 'rerank').candidates.map((t) => t.deploymentId)).toEqual(['rank-cohere', 'rank-voyage']);
+      expect(rerank.resolve('rank', 'chat').candidates).toHaveLength(3);
+    });
+
+    it('a model with no rerank-capable deployment is a 400 like embeddings; unknown stays 404', () => {
+      const rerank = resolver(yaml);
+      const err = errorOf(() => rerank.resolve('chat-only', 'rerank'));
+      expect(err.code).toBe(ErrorCode.InvalidRequest);
+      expect(err.message).toBe("Model 'chat-only' does not support rerank.");
+      expect(errorOf(() => rerank.resolve('nope', 'rerank')).code).toBe(ErrorCode.ModelNotFound);
+    });
+  });
+
   describe("caller's allowedModels", () => {
     const caller = (allowedModels: string[]): Caller => ({ kind: 'virtual', keyId: 'k1', allowedModels });
 

@@ -5,7 +5,7 @@ import { ConfigRegistryService } from '../config/config-registry.service.js';
 import { providerInfo } from '../providers/provider-catalog.js';
 import { DeploymentTarget, RoutingTable } from './routing-table.js';
 
-export type Endpoint = 'chat' | 'responses' | 'embeddings' | 'messages';
+export type Endpoint = 'chat' | 'responses' | 'embeddings' | 'messages' | 'rerank';
 
 export interface Resolution {
   /** The name the client sent; echoed back as `model` in every response. */
@@ -91,10 +91,10 @@ export class ModelResolutionService {
   }
 
   private forEndpoint(r: Resolution, endpoint: Endpoint): Resolution {
-    if (endpoint !== 'embeddings') return r;
-    const capable = r.candidates.filter((t) => providerInfo(t.provider)?.embeddings);
+    if (endpoint !== 'embeddings' && endpoint !== 'rerank') return r;
+    const capable = r.candidates.filter((t) => providerInfo(t.provider)?.[endpoint]);
     if (capable.length === 0) {
-      throw GatewayError.invalid(`Model '${r.requestedName}' does not support embeddings.`, 'model');
+      throw GatewayError.invalid(`Model '${r.requestedName}' does not support ${endpoint}.`, 'model');
     }
     return capable.length === r.candidates.length ? r : { ...r, candidates: capable };
   }

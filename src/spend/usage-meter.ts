@@ -7,14 +7,14 @@ import type { SpendRecord } from './spend-writer.service.js';
 /** The deployment that served a request, plus the name the client sent. */
 export type ServedBy = DeploymentTarget & { readonly requestedName: string };
 
-export type CallType = 'chat' | 'responses' | 'embeddings' | 'messages';
+export type CallType = 'chat' | 'responses' | 'embeddings' | 'messages' | 'rerank';
 
 /**
  * Providers whose Chat Completions stream accepts `stream_options.include_usage` (the Anthropic
  * adapter translates it). Others are not asked — an unknown field can be a 400 there — and
  * their streams are charged on counted tokens unless they report usage on their own.
  */
-const STREAM_USAGE_PROVIDERS = new Set(['openai', 'azure', 'openrouter', 'groq', 'together_ai', 'deepseek', 'xai', 'fireworks_ai', 'hosted_vllm', 'anthropic']);
+const STREAM_USAGE_PROVIDERS = new Set(['openai', 'azure', 'openrouter', 'groq', 'together_ai', 'deepseek', 'xai', 'fireworks_ai', 'hosted_vllm', 'anthropic', 'cohere', 'cohere_chat']);
 
 /** Roughly four characters per token for English text: good enough to charge a stream that reported no usage. */
 const CHARS_PER_TOKEN = 4;
@@ -58,7 +58,7 @@ export class UsageMeter {
   }
 
   json<B extends JsonObject>(callType: CallType, target: ServedBy, body: B): B {
-    const usage = callType === 'messages' ? messagesUsage(body.usage) : reportedUsage(body);
+    const usage = callType === 'messages' ? messagesUsage(body.usage) : callType === 'rerank' ? rerankUsage(body.meta) : reportedUsage(body);
     this.charge(callType, target, usage ?? this.estimate(0), false);
     return body;
   }
@@ -189,6 +189,15 @@ export function reportedUsage(body: Record<string, unknown> | undefined): Usage 
   const completion = num(u.completion_tokens) ?? num(u.output_tokens);
   if (prompt === undefined && completion === undefined) return undefined;
   return { promptTokens: prompt ?? 0, completionTokens: completion ?? 0, source: 'upstream' };
+}
+
+/** Rerank answers are Cohere-shaped: tokens (if any) in meta.tokens, else meta.billed_units. */
+function rerankUsage(meta: unknown): Usage | undefined {
+  if (!meta || typeof meta !== 'object') return undefined;
+  const m = meta as { tokens?: Record<string, unknown>; billed_units?: Record<string, unknown> };
+  const input = num(m.tokens?.input_tokens) ?? num(m.billed_units?.input_tokens);
+  if (input === undefined) return undefined;
+  return { promptTokens: input, completionTokens: num(m.tokens?.output_tokens) ?? 0, source: 'upstream' };
 }
 
 /**
