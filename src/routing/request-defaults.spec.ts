@@ -152,13 +152,13 @@ describe('withRequestDefaults', () => {
       async countTokens() {
         return { input_tokens: this.secret };
       }
-      rerank() {
+      describeSelf() {
         return this.secret;
       }
     }
-    const wrapped = withRequestDefaults(new Extra()) as ProviderAdapter & { rerank(): number };
+    const wrapped = withRequestDefaults(new Extra()) as ProviderAdapter & { describeSelf(): number };
     expect(await wrapped.countTokens!(target(), {}, {}, ctx)).toEqual({ input_tokens: 42 });
-    expect(wrapped.rerank()).toBe(42);
+    expect(wrapped.describeSelf()).toBe(42);
     expect(wrapped.messages).toBeUndefined();
   });
 });
