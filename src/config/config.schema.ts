@@ -87,6 +87,8 @@ export class GeneralSettingsSchema {
 
 export class LitellmSettingsSchema {
   @IsOptional() @IsBoolean() drop_params?: boolean;
+  @IsOptional() @IsBoolean() cache?: boolean;
+  @IsOptional() @IsObject() cache_params?: Record<string, unknown>;
 }
 
 /** Keys the gateway reads; anything else is reported as ignored so typos do not go unnoticed. */
@@ -107,7 +109,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
     'master_key', 'database_url', 'allow_file_model_edits', 'log_prompts', 'store_resync_interval_seconds',
     'metrics_require_auth', 'responses_store_ttl',
   ],
-  litellm_settings: ['drop_params'],
+  litellm_settings: ['drop_params', 'cache', 'cache_params'],
 };
 
 /**
