@@ -69,6 +69,8 @@ export class RedisCacheStore implements CacheStore {
 
   async close(): Promise<void> {
     if (!this.owned) return;
+    // quit() waits for a connection that may never come (Redis down): only a ready one is asked.
+    if (this.client.status !== 'ready') return this.client.disconnect();
     await this.client.quit().catch(() => this.client.disconnect());
   }
 

@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { Injectable, Logger, OnModuleDestroy, Optional } from '@nestjs/common';
+import { Injectable, Logger, OnModuleDestroy, OnModuleInit, Optional } from '@nestjs/common';
 import type { GatewayResult } from '../common/gateway-result.js';
 import { rewriteModel, rewriteStreamModel } from '../common/model-rewrite.js';
 import type { RequestContext } from '../common/request-context.js';
@@ -32,7 +32,7 @@ type Body = JsonObject & { model: string; stream?: boolean };
  * finish wins the entry.
  */
 @Injectable()
-export class ResponseCacheService implements OnModuleDestroy {
+export class ResponseCacheService implements OnModuleInit, OnModuleDestroy {
   private readonly logger = new Logger('ResponseCache');
   private store?: CacheStore;
   private storeSignature?: string;
@@ -92,6 +92,12 @@ export class ResponseCacheService implements OnModuleDestroy {
       return { ...result, headers };
     }
     return { ...result, headers, events: this.recording(endpoint, result, ctx, settings.maxItemBytes, write) };
+  }
+
+  /** A Redis backend connects at start-up, so the first request does not find it still connecting (a miss). */
+  onModuleInit(): void {
+    const settings = this.registry.config.litellm.cache;
+    if (settings) this.storeFor(settings);
   }
 
   async onModuleDestroy(): Promise<void> {
