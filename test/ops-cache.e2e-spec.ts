@@ -1,3 +1,4 @@
+import Anthropic from '@anthropic-ai/sdk';
 import OpenAI, { RateLimitError } from 'openai';
 import { closedPort } from './helpers/assertions.js';
 import { FakeUpstream, sleep } from './helpers/fake-upstream.js';
@@ -209,6 +210,36 @@ describe('response cache (local)', () => {
     expect([cacheHeader(e1), cacheHeader(e2)]).toEqual(['miss', 'hit']);
     expect(e2.data.data[0].embedding).toEqual(e1.data.data[0].embedding);
     expect(e2.data.model).toBe('emb');
+    expect(up.requests).toHaveLength(3);
+  });
+
+  it('caches /v1/messages (JSON and streamed), keyed on the anthropic headers too', async () => {
+    const anthropic = new Anthropic({ baseURL: gw.url, apiKey: MASTER_KEY, maxRetries: 0 });
+    const content = fresh('messages');
+    const ask = () => anthropic.messages.create({ model: 'cached', max_tokens: 20, messages: [{ role: 'user', content }] }).withResponse();
+    const m1 = await ask();
+    const m2 = await ask();
+    expect([m1.response.headers.get('x-switchboard-cache'), m2.response.headers.get('x-switchboard-cache')]).toEqual(['miss', 'hit']);
+    expect(m2.data.content).toEqual(m1.data.content);
+    expect(m2.data.model).toBe('cached');
+    const beta = await anthropic.messages
+      .create({ model: 'cached', max_tokens: 20, messages: [{ role: 'user', content }] }, { headers: { 'anthropic-beta': 'some-beta' } })
+      .withResponse();
+    expect(beta.response.headers.get('x-switchboard-cache')).toBe('miss');
+
+    const streamed = async () => {
+      const { data, response } = await anthropic.messages
+        .create({ model: 'cached', max_tokens: 20, messages: [{ role: 'user', content }], stream: true })
+        .withResponse();
+      const types: string[] = [];
+      for await (const e of data) types.push(e.type);
+      return { types, header: response.headers.get('x-switchboard-cache') };
+    };
+    const s1 = await streamed();
+    const s2 = await streamed();
+    expect(s1.header).toBe('miss');
+    expect(s2).toEqual({ ...s1, header: 'hit' });
+    expect(s2.types.at(-1)).toBe('message_stop');
     expect(up.requests).toHaveLength(3);
   });
 
