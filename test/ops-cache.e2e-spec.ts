@@ -88,6 +88,15 @@ describe('response cache (local)', () => {
     expect(up.requests).toHaveLength(1);
   });
 
+  it('coalesces concurrent identical JSON misses: one upstream call, the others wait for its answer', async () => {
+    const prompt = fresh('concurrent');
+    up.enqueue({ body: { id: 'x', object: 'chat.completion', created: 1, model: 'cached-up', choices: [{ index: 0, message: { role: 'assistant', content: 'slow' }, finish_reason: 'stop' }], usage: { prompt_tokens: 1, completion_tokens: 1, total_tokens: 2 } }, delayMs: 300 });
+    const answers = await Promise.all([chat(prompt), chat(prompt), chat(prompt)]);
+    expect(answers.map(cacheHeader).sort()).toEqual(['hit', 'hit', 'miss']);
+    expect(answers.map((a) => a.data.choices[0].message.content)).toEqual(['slow', 'slow', 'slow']);
+    expect(up.requests).toHaveLength(1);
+  });
+
   it('a different parameter is a different entry', async () => {
     const prompt = fresh('params');
     await chat(prompt, { temperature: 0 });

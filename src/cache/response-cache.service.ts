@@ -28,8 +28,9 @@ type Body = JsonObject & { model: string; stream?: boolean };
  * Endpoint services call `applies()` (one property read when caching is off) and hand their
  * normal path to `serve()` as `run`.
  *
- * Not done: concurrent identical misses are not coalesced — each goes upstream, the last to
- * finish wins the entry.
+ * Concurrent identical JSON misses on one replica are coalesced: the first goes upstream, the
+ * others wait for its stored answer (or go upstream themselves if it failed). Streams are not
+ * (a waiting stream would lose its time to first token), nor are misses on different replicas.
  */
 @Injectable()
 export class ResponseCacheService implements OnModuleInit, OnModuleDestroy {
@@ -37,6 +38,8 @@ export class ResponseCacheService implements OnModuleInit, OnModuleDestroy {
   private store?: CacheStore;
   private storeSignature?: string;
   private seenSettings?: CacheSettings;
+  /** JSON misses on their way upstream, by key: identical requests arriving meanwhile wait for that answer. */
+  private readonly inFlight = new Map<string, Promise<void>>();
 
   constructor(
     private readonly registry: ConfigRegistryService,
@@ -75,23 +78,52 @@ export class ResponseCacheService implements OnModuleInit, OnModuleDestroy {
     let looked = false;
     if (!controls.noCache) {
       looked = true;
-      const entry = await this.lookup(store, key, controls);
+      let entry = await this.lookup(store, key, controls);
+      const leader = entry || stream ? undefined : this.inFlight.get(key);
+      if (leader) {
+        // The same JSON request is already on its way upstream here: its answer, once stored, serves this one.
+        await leader;
+        entry = await this.lookup(store, key, controls);
+      }
       this.metrics?.cacheLookup(endpoint, resolution.group, entry ? 'hit' : 'miss');
       if (entry && (stream ? entry.events !== undefined : entry.body !== undefined)) {
         return this.replay(endpoint, entry, resolution.requestedName, ctx);
       }
     }
-    const result = await run(upstreamBody);
-    const headers = looked ? { ...result.headers, [CACHE_HEADER]: 'miss' } : result.headers;
-    if (controls.noStore) return { ...result, headers };
     const ttlSec = controls.ttlSec ?? settings.ttlSec;
-    if (ttlSec <= 0) return { ...result, headers };
+    const storing = !controls.noStore && ttlSec > 0;
+    const release = storing && !stream && looked ? this.lead(key) : undefined;
+    let result: GatewayResult;
+    try {
+      result = await run(upstreamBody);
+    } catch (err) {
+      release?.();
+      throw err;
+    }
+    const headers = looked ? { ...result.headers, [CACHE_HEADER]: 'miss' } : result.headers;
+    if (!storing) return { ...result, headers };
     const write = (entry: CachedEntry) => this.write(store, key, entry, ttlSec, settings.maxItemBytes);
     if (result.kind === 'json') {
-      if (isComplete(endpoint, result.body)) write(this.entryOf(result, ctx, { body: result.body }));
+      if (isComplete(endpoint, result.body)) void write(this.entryOf(result, ctx, { body: result.body })).finally(release);
+      else release?.();
       return { ...result, headers };
     }
+    release?.();
     return { ...result, headers, events: this.recording(endpoint, result, ctx, settings.maxItemBytes, write) };
+  }
+
+  /**
+   * Marks `key` as being fetched by this request (unless another already is); the returned
+   * function ends that, once the answer is stored or the request failed.
+   */
+  private lead(key: string): (() => void) | undefined {
+    if (this.inFlight.has(key)) return undefined;
+    let done!: () => void;
+    this.inFlight.set(key, new Promise<void>((resolve) => (done = resolve)));
+    return () => {
+      this.inFlight.delete(key);
+      done();
+    };
   }
 
   /** A Redis backend connects at start-up, so the first request does not find it still connecting (a miss). */
@@ -142,7 +174,7 @@ export class ResponseCacheService implements OnModuleInit, OnModuleDestroy {
     return entry;
   }
 
-  private write(store: CacheStore, key: string, entry: CachedEntry, ttlSec: number, maxItemBytes: number): void {
+  private async write(store: CacheStore, key: string, entry: CachedEntry, ttlSec: number, maxItemBytes: number): Promise<void> {
     let text: string;
     try {
       text = JSON.stringify(entry);
@@ -150,7 +182,7 @@ export class ResponseCacheService implements OnModuleInit, OnModuleDestroy {
       return;
     }
     if (Buffer.byteLength(text) > maxItemBytes) return;
-    void store.set(key, text, ttlSec);
+    await store.set(key, text, ttlSec);
   }
 
   private entryOf(result: GatewayResult, ctx: RequestContext, answer: { body?: JsonObject; events?: SseEvent[] }): CachedEntry {
@@ -173,7 +205,7 @@ export class ResponseCacheService implements OnModuleInit, OnModuleDestroy {
     result: Extract<GatewayResult, { kind: 'sse' }>,
     ctx: RequestContext,
     maxItemBytes: number,
-    write: (entry: CachedEntry) => void,
+    write: (entry: CachedEntry) => Promise<void>,
   ): AsyncIterable<SseEvent> {
     const service = this;
     return (async function* recorded(): AsyncGenerator<SseEvent> {
@@ -190,7 +222,7 @@ export class ResponseCacheService implements OnModuleInit, OnModuleDestroy {
         yield e;
       }
       // Reached only when the stream ended by itself: an error or a client gone skips this.
-      if (kept && complete) write(service.entryOf(result, ctx, { events: kept }));
+      if (kept && complete) void write(service.entryOf(result, ctx, { events: kept }));
     })();
   }
 
