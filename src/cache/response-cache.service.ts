@@ -234,7 +234,8 @@ export class ResponseCacheService implements OnModuleInit, OnModuleDestroy {
       return { kind: 'sse', flavour: endpoint === 'embeddings' ? 'chat' : endpoint, events: replayEvents(endpoint, entry.events, requestedName), headers };
     }
     ctx.meter?.cacheHit(endpoint, origin, entry.usage, false);
-    const body = rewriteModel(structuredClone(entry.body!), requestedName);
+    // Parsed from the stored text for this request alone: free to modify.
+    const body = rewriteModel(entry.body!, requestedName);
     if (endpoint === 'chat') Object.assign(body, freshChatIdentity());
     return { kind: 'json', body, headers };
   }
