@@ -76,7 +76,8 @@ function maskHeaders(headers: Readonly<Record<string, unknown>>): Record<string,
 
 /** The plain litellm_params of a file model, unmasked: the base when an operator overrides it. */
 export function fileParamsForOverride(d: DeploymentConfig): Record<string, unknown> {
-  const params = renderFileParams(d);
+  // An override must keep the file entry's default request parameters, or they would silently stop applying.
+  const params = { ...renderFileParams(d), ...(d.requestDefaults ?? {}) };
   if (d.apiBase) params.api_base = d.apiBase;
   if (d.apiKey) params.api_key = d.apiKey;
   if (Object.keys(d.extraHeaders).length) params.extra_headers = { ...d.extraHeaders };

@@ -374,7 +374,92 @@ describe('provider inference for unprefixed model ids (as LiteLLM infers them)',
       } catch (e) {
         message = (e as Error).message;
       }
-      expect(message).toContain(`'${model}' is a ${provider} model`);
+      expect(message).toContain(`unsupported providers: ${provider} (model_list[0], inferred from '${model}')`);
     }
+  });
+});
+
+describe('config loader: litellm_settings reliability keys (LiteLLM precedence)', () => {
+  const models = `model_list:\n${ok('openai/a', 'a')}${ok('openai/b', 'b')}${ok('openai/c', 'c')}`;
+
+  it('reads every key from litellm_settings when router_settings leaves it unset, with no warning', () => {
+    const { config, warnings } = load(
+      `${models}litellm_settings:\n  num_retries: 4\n  request_timeout: 12\n  fallbacks: [{ a: [b] }]\n` +
+        `  context_window_fallbacks: [{ a: [c] }]\n  content_policy_fallbacks: [{ a: [c] }]\n  default_fallbacks: [c]\n` +
+        `  allowed_fails: 7\n  cooldown_time: 30\n`,
+    );
+    expect(warnings).toEqual([]);
+    expect(config.router).toMatchObject({
+      numRetries: 4,
+      timeoutMs: 12_000,
+      fallbacks: { a: ['b'] },
+      contextWindowFallbacks: { a: ['c'] },
+      contentPolicyFallbacks: { a: ['c'] },
+      defaultFallbacks: ['c'],
+      allowedFails: 7,
+      cooldownTimeSec: 30,
+    });
+  });
+
+  it('router_settings wins when both are set, and says which value was overridden', () => {
+    const { config, warnings } = load(
+      `${models}router_settings:\n  num_retries: 0\n  timeout: 5\n  fallbacks: [{ a: [c] }]\n  cooldown_time: 1\n` +
+        `litellm_settings:\n  num_retries: 4\n  request_timeout: 12\n  fallbacks: [{ a: [b] }]\n  cooldown_time: 30\n  allowed_fails: 2\n`,
+    );
+    expect(config.router).toMatchObject({ numRetries: 0, timeoutMs: 5000, fallbacks: { a: ['c'] }, cooldownTimeSec: 1, allowedFails: 2 });
+    expect(warnings).toEqual(
+      expect.arrayContaining([
+        'litellm_settings.num_retries: overridden by router_settings.num_retries (router_settings wins, as in LiteLLM)',
+        'litellm_settings.request_timeout: overridden by router_settings.timeout (router_settings wins, as in LiteLLM)',
+        'litellm_settings.fallbacks: overridden by router_settings.fallbacks (router_settings wins, as in LiteLLM)',
+      ]),
+    );
+  });
+
+  it('an empty fallback list in router_settings counts as unset, as LiteLLM\'s `or` reads it', () => {
+    const { config } = load(`${models}router_settings:\n  fallbacks: []\nlitellm_settings:\n  fallbacks: [{ a: [b] }]\n`);
+    expect(config.router.fallbacks).toEqual({ a: ['b'] });
+  });
+
+  it('names litellm_settings in the path of a wrong value taken from there', () => {
+    expect(configError(`${models}litellm_settings:\n  num_retries: many\n`).issues.map((i) => i.path)).toEqual(['litellm_settings.num_retries']);
+    expect(configError(`${models}litellm_settings:\n  fallbacks: [{ a: [nowhere] }]\n`).issues.map((i) => i.path)).toEqual(['litellm_settings.fallbacks.a']);
+  });
+
+  it('a "*" fallback key loads (LiteLLM\'s catch-all)', () => {
+    expect(load(`${models}litellm_settings:\n  fallbacks: [{ "*": [b] }]\n`).config.router.fallbacks).toEqual({ '*': ['b'] });
+  });
+
+  it('accepts the usage- and cost-based routing strategies', () => {
+    for (const s of ['usage-based-routing', 'usage-based-routing-v2', 'cost-based-routing']) {
+      expect(load(`${models}router_settings: { routing_strategy: ${s} }\n`).config.router.routingStrategy).toBe(s);
+    }
+  });
+});
+
+describe('config loader: default request parameters in litellm_params', () => {
+  it('keeps them on the deployment, without warnings', () => {
+    const { config, warnings } = load(
+      'model_list:\n  - model_name: a\n    litellm_params:\n      model: openai/a\n      temperature: 0.1\n      max_tokens: 20\n' +
+        '      stop: ["\\n"]\n      seed: 7\n      response_format: { type: json_object }\n      dimensions: 256\n',
+    );
+    expect(warnings).toEqual([]);
+    expect(config.models[0].requestDefaults).toEqual({
+      temperature: 0.1,
+      max_tokens: 20,
+      stop: ['\n'],
+      seed: 7,
+      response_format: { type: 'json_object' },
+      dimensions: 256,
+    });
+  });
+
+  it('a deployment without any has none', () => {
+    expect(load(`model_list:\n${ok()}`).config.models[0].requestDefaults).toBeUndefined();
+  });
+
+  it('a value of the wrong type is a config error naming it', () => {
+    const err = configError('model_list:\n  - model_name: a\n    litellm_params: { model: openai/a, temperature: hot, max_tokens: 1.5 }\n');
+    expect(err.issues.map((i) => i.path)).toEqual(['model_list[0].litellm_params.temperature', 'model_list[0].litellm_params.max_tokens']);
   });
 });

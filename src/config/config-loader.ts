@@ -19,13 +19,16 @@ import {
   DEFAULT_TIMEOUT_MS,
   DeploymentConfig,
   GatewayConfig,
+  RouterSettings,
   RoutingStrategy,
 } from './config.types.js';
 import { envRefName, envRefNames, resolveEnvRefs } from './env-ref.js';
 import { providerInfo } from '../providers/provider-catalog.js';
 import { normalizeCacheSettings } from '../cache/cache-settings.js';
 import { suggestKey } from './key-suggestion.js';
+import { withDefaultApiKey } from './default-api-key.js';
 import { PYYAML_SCHEMA } from './pyyaml-schema.js';
+import { pickRequestDefaults } from '../routing/request-defaults.js';
 
 export interface LoadedConfig {
   config: GatewayConfig;
@@ -185,11 +188,14 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
   });
   const router = sections.router_settings as Record<string, any>;
   const general = sections.general_settings as Record<string, any>;
-  const models = accepted.map((a) => withUnsetReferences(normalizeModelEntry(a.entry, a.unresolved, 'file'), a.index, missing));
+  const models = accepted.map((a) => {
+    const d = withUnsetReferences(normalizeModelEntry(a.entry, a.unresolved, 'file'), a.index, missing);
+    return withDefaultApiKey(d, (a.unresolved.litellm_params ?? {}) as Record<string, unknown>, effectiveEnv, `model_list[${a.index}]`, warnings);
+  });
   const config: GatewayConfig = {
     models: dedupeGeneratedIds(models),
     aliases: normalizeAliases(router.model_group_alias, issues),
-    router: normalizeRouterSettings(router, issues),
+    router: normalizeRouterSettings(router, sections.litellm_settings as Record<string, any>, issues, warnings),
     general: {
       masterKey: general.master_key,
       databaseUrl: general.database_url || undefined,
@@ -275,6 +281,7 @@ export function normalizeModelEntry(
     order: params.order,
     useChatForResponses: params.use_chat_completions_for_responses === true,
     dropParams: params.drop_params,
+    requestDefaults: pickRequestDefaults(params),
     modelInfo: { ...info, id },
     source,
   };
@@ -326,20 +333,51 @@ function normalizeAliases(raw: unknown, issues: ConfigIssue[]): Record<string, A
   return out;
 }
 
-function normalizeRouterSettings(raw: Record<string, any>, issues: ConfigIssue[]) {
+/**
+ * router_settings, with LiteLLM's litellm_settings reliability keys filling what it leaves unset.
+ * LiteLLM's Router takes each of these from its own arguments (router_settings) and only falls
+ * back to the module-level `litellm.*` values litellm_settings sets, so router_settings wins
+ * when both are given. As there, an empty fallback list counts as unset (`fallbacks or
+ * litellm.fallbacks`), and a number counts as set even when 0 (`num_retries is not None`).
+ */
+function normalizeRouterSettings(raw: Record<string, any>, litellm: Record<string, any>, issues: ConfigIssue[], warnings: string[] = []): RouterSettings {
   const seconds = (s: unknown) => (typeof s === 'number' ? Math.round(s * 1000) : undefined);
+  const from: Record<string, 'litellm_settings'> = {};
+  const pick = (key: string, litellmKey: string = key, isSet: (v: unknown) => boolean = (v) => v !== undefined && v !== null) => {
+    const own = raw[key];
+    const global = litellm[litellmKey];
+    if (isSet(own)) {
+      if (isSet(global) && stableStringify(own) !== stableStringify(global)) {
+        warnings.push(`litellm_settings.${litellmKey}: overridden by router_settings.${key} (router_settings wins, as in LiteLLM)`);
+      }
+      return { value: own, section: 'router_settings' };
+    }
+    if (isSet(global)) {
+      from[key] = 'litellm_settings';
+      return { value: global, section: 'litellm_settings' };
+    }
+    return { value: undefined, section: 'router_settings' };
+  };
+  const nonEmptyList = (v: unknown) => (Array.isArray(v) ? v.length > 0 : v !== undefined && v !== null);
+  const fallbacks = (key: string) => {
+    const p = pick(key, key, nonEmptyList);
+    return normalizeFallbacks(p.value, `${p.section}.${key}`, issues);
+  };
+  const defaults = pick('default_fallbacks', 'default_fallbacks', nonEmptyList);
   return {
     routingStrategy: (raw.routing_strategy ?? 'simple-shuffle') as RoutingStrategy,
-    numRetries: raw.num_retries ?? 2,
-    timeoutMs: seconds(raw.timeout) ?? DEFAULT_TIMEOUT_MS,
+    numRetries: pick('num_retries').value ?? 2,
+    timeoutMs: seconds(pick('timeout', 'request_timeout').value) ?? DEFAULT_TIMEOUT_MS,
     streamTimeoutMs: seconds(raw.stream_timeout),
-    fallbacks: normalizeFallbacks(raw.fallbacks, 'router_settings.fallbacks', issues),
-    contextWindowFallbacks: normalizeFallbacks(raw.context_window_fallbacks, 'router_settings.context_window_fallbacks', issues),
-    defaultFallbacks: normalizeNameList(raw.default_fallbacks, 'router_settings.default_fallbacks', issues),
-    allowedFails: raw.allowed_fails ?? 3,
-    cooldownTimeSec: raw.cooldown_time ?? 5,
+    fallbacks: fallbacks('fallbacks'),
+    contextWindowFallbacks: fallbacks('context_window_fallbacks'),
+    contentPolicyFallbacks: fallbacks('content_policy_fallbacks'),
+    defaultFallbacks: normalizeNameList(defaults.value, `${defaults.section}.default_fallbacks`, issues),
+    allowedFails: pick('allowed_fails').value ?? 3,
+    cooldownTimeSec: pick('cooldown_time').value ?? 5,
     retryPolicy: normalizeRetryPolicy(raw.retry_policy, issues),
     retryAfterMs: seconds(raw.retry_after) ?? 500,
+    ...(Object.keys(from).length ? { settingsFrom: from } : {}),
   };
 }
 

@@ -13,6 +13,7 @@ import {
   Min,
   ValidateNested,
 } from 'class-validator';
+import { REQUEST_DEFAULT_KEYS } from '../routing/request-defaults.js';
 
 /**
  * The shape of a LiteLLM-style config.yaml, checked with class-validator at load time, one
@@ -37,6 +38,18 @@ export class LitellmParamsSchema {
   @IsOptional() @IsInt() @Min(0) order?: number;
   @IsOptional() @IsBoolean() use_chat_completions_for_responses?: boolean;
   @IsOptional() @IsBoolean() drop_params?: boolean;
+  // Default request parameters (routing/request-defaults.ts): the common ones are type-checked here.
+  @IsOptional() @IsNumber() @Min(0) temperature?: number;
+  @IsOptional() @IsNumber() @Min(0) top_p?: number;
+  @IsOptional() @IsInt() @Min(1) max_tokens?: number;
+  @IsOptional() @IsInt() @Min(1) max_completion_tokens?: number;
+  @IsOptional() @IsInt() @Min(1) n?: number;
+  @IsOptional() @IsInt() seed?: number;
+  @IsOptional() @IsNumber() frequency_penalty?: number;
+  @IsOptional() @IsNumber() presence_penalty?: number;
+  @IsOptional() @IsObject() response_format?: Record<string, unknown>;
+  @IsOptional() @IsString() reasoning_effort?: string;
+  @IsOptional() @IsInt() @Min(1) dimensions?: number;
 }
 
 export class ModelInfoSchema {
@@ -60,12 +73,15 @@ export class ModelEntrySchema {
 
 export class RouterSettingsSchema {
   @IsOptional() @IsObject() model_group_alias?: Record<string, unknown>;
-  @IsOptional() @IsIn(['simple-shuffle', 'least-busy', 'latency-based-routing']) routing_strategy?: string;
+  @IsOptional()
+  @IsIn(['simple-shuffle', 'least-busy', 'latency-based-routing', 'usage-based-routing', 'usage-based-routing-v2', 'cost-based-routing'])
+  routing_strategy?: string;
   @IsOptional() @IsInt() @Min(0) num_retries?: number;
   @IsOptional() @IsNumber() @Min(0) timeout?: number;
   @IsOptional() @IsNumber() @Min(0) stream_timeout?: number;
   @IsOptional() @IsArray() fallbacks?: unknown[];
   @IsOptional() @IsArray() context_window_fallbacks?: unknown[];
+  @IsOptional() @IsArray() content_policy_fallbacks?: unknown[];
   @IsOptional() @IsArray() default_fallbacks?: unknown[];
   @IsOptional() @IsInt() @Min(0) allowed_fails?: number;
   @IsOptional() @IsNumber() @Min(0) cooldown_time?: number;
@@ -87,6 +103,15 @@ export class GeneralSettingsSchema {
 
 export class LitellmSettingsSchema {
   @IsOptional() @IsBoolean() drop_params?: boolean;
+  // LiteLLM's module-level reliability settings: used where router_settings leaves them unset.
+  @IsOptional() @IsInt() @Min(0) num_retries?: number;
+  @IsOptional() @IsNumber() @Min(0) request_timeout?: number;
+  @IsOptional() @IsArray() fallbacks?: unknown[];
+  @IsOptional() @IsArray() context_window_fallbacks?: unknown[];
+  @IsOptional() @IsArray() content_policy_fallbacks?: unknown[];
+  @IsOptional() @IsArray() default_fallbacks?: unknown[];
+  @IsOptional() @IsInt() @Min(0) allowed_fails?: number;
+  @IsOptional() @IsNumber() @Min(0) cooldown_time?: number;
   @IsOptional() @IsBoolean() cache?: boolean;
   @IsOptional() @IsObject() cache_params?: Record<string, unknown>;
 }
@@ -99,17 +124,23 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
     'model', 'custom_llm_provider', 'api_base', 'api_key', 'api_version', 'organization', 'extra_headers',
     'timeout', 'stream_timeout', 'max_retries', 'rpm', 'tpm', 'weight', 'order',
     'use_chat_completions_for_responses', 'drop_params',
+    ...REQUEST_DEFAULT_KEYS,
   ],
   router_settings: [
     'model_group_alias', 'routing_strategy', 'num_retries', 'timeout', 'stream_timeout', 'fallbacks',
     'context_window_fallbacks', 'default_fallbacks', 'allowed_fails', 'cooldown_time', 'retry_policy',
     'retry_after',
+    'content_policy_fallbacks',
   ],
   general_settings: [
     'master_key', 'database_url', 'allow_file_model_edits', 'log_prompts', 'store_resync_interval_seconds',
     'metrics_require_auth', 'responses_store_ttl',
   ],
-  litellm_settings: ['drop_params', 'cache', 'cache_params'],
+  litellm_settings: [
+    'drop_params', 'num_retries', 'request_timeout', 'fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks',
+    'default_fallbacks', 'allowed_fails', 'cooldown_time',
+    'cache', 'cache_params',
+  ],
 };
 
 /**

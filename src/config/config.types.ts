@@ -31,6 +31,8 @@ export interface DeploymentConfig {
   /** Serve /v1/responses through the chat bridge even when the provider has a native API. */
   readonly useChatForResponses: boolean;
   readonly dropParams?: boolean;
+  /** Request parameters in litellm_params (temperature, max_tokens, ...): sent when the client leaves them out. */
+  readonly requestDefaults?: Readonly<Record<string, unknown>>;
   readonly modelInfo: Readonly<Record<string, unknown>>;
   readonly source: ConfigSource;
   /**
@@ -47,7 +49,13 @@ export interface AliasConfig {
   readonly hidden: boolean;
 }
 
-export type RoutingStrategy = 'simple-shuffle' | 'least-busy' | 'latency-based-routing';
+export type RoutingStrategy =
+  | 'simple-shuffle'
+  | 'least-busy'
+  | 'latency-based-routing'
+  | 'usage-based-routing'
+  | 'usage-based-routing-v2'
+  | 'cost-based-routing';
 
 export interface RouterSettings {
   readonly routingStrategy: RoutingStrategy;
@@ -56,12 +64,16 @@ export interface RouterSettings {
   readonly streamTimeoutMs?: number;
   readonly fallbacks: Readonly<Record<string, readonly string[]>>;
   readonly contextWindowFallbacks: Readonly<Record<string, readonly string[]>>;
+  /** Tried only after a content-policy refusal (which no ordinary fallback gets). */
+  readonly contentPolicyFallbacks: Readonly<Record<string, readonly string[]>>;
   readonly defaultFallbacks: readonly string[];
   readonly allowedFails: number;
   readonly cooldownTimeSec: number;
   readonly retryPolicy: Readonly<Record<string, number>>;
   /** router_settings.retry_after (s → ms): base of the exponential backoff between retries. */
   readonly retryAfterMs: number;
+  /** router_settings keys whose value came from litellm_settings instead (for messages naming the path). */
+  readonly settingsFrom?: Readonly<Record<string, 'litellm_settings'>>;
 }
 
 export interface GeneralSettings {

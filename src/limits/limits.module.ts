@@ -20,6 +20,7 @@ export class LimitsModule implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.router.setAdmission((target) => this.limits.admitDeployment(target));
+    this.router.setAdmission((target, countUsage) => this.limits.admitDeployment(target, countUsage));
+    this.router.setUsageReader((targets) => this.limits.deploymentUsage(targets));
   }
 }

@@ -4,6 +4,8 @@ import { KeyCacheService } from '../keys/key-cache.service.js';
 import { SpendWriterService } from '../spend/spend-writer.service.js';
 import type { DeploymentRefusal } from '../routing/router.service.js';
 import type { DeploymentTarget } from '../routing/routing-table.js';
+import { deploymentKey } from '../routing/routing-strategy.js';
+import type { DeploymentUsage } from '../routing/routing-strategy.js';
 import { Lease, RateLimitService, Window } from './rate-limit.service.js';
 
 export interface KeyAdmission {
@@ -70,29 +72,64 @@ export class LimitsService {
   /**
    * Router admission for one deployment: undefined when it may take the request (and it is
    * counted), else when it may and which limit refused — the router then tries another deployment.
+   * `countUsage` (usage-based routing) counts requests and tokens of a deployment without limits
+   * too, in the same counters, so the strategy can compare every deployment of the group.
    */
-  async admitDeployment(target: DeploymentTarget): Promise<DeploymentRefusal | undefined> {
+  async admitDeployment(target: DeploymentTarget, countUsage = false): Promise<DeploymentRefusal | undefined> {
     const { rpm, tpm } = target.settings;
-    if (rpm === undefined && tpm === undefined) return undefined;
+    if (rpm === undefined && tpm === undefined && !countUsage) return undefined;
     const id = deploymentCounterId(target);
+    if (countUsage) this.noteTracked(id);
     if (tpm !== undefined) {
       const r = await this.counters.peek('deployment-tpm', id, tpm);
       if (!r.ok) return deploymentRefusal('tokens', r.window);
     }
-    if (rpm !== undefined) {
-      const r = await this.counters.hit('deployment-rpm', id, rpm);
+    if (rpm !== undefined || countUsage) {
+      const r = await this.counters.hit('deployment-rpm', id, rpm ?? UNCAPPED);
       if (!r.ok) return deploymentRefusal('requests', r.window);
     }
     return undefined;
+  }
+
+  /** This minute's tokens and requests per deployment (keyed by deploymentKey), for usage-based routing. */
+  async deploymentUsage(targets: readonly DeploymentTarget[]): Promise<Map<string, DeploymentUsage>> {
+    const entries = await Promise.all(
+      targets.map(async (t) => {
+        const id = deploymentCounterId(t);
+        const [tpm, rpm] = await Promise.all([
+          this.counters.used('deployment-tpm', id, t.settings.tpm ?? UNCAPPED),
+          this.counters.used('deployment-rpm', id, t.settings.rpm ?? UNCAPPED),
+        ]);
+        return [deploymentKey(t), { tpm, rpm }] as const;
+      }),
+    );
+    return new Map(entries);
   }
 
   tokensUsed(token: string | undefined, target: DeploymentTarget, tokens: number): void {
     if (tokens <= 0) return;
     const tpm = token ? this.cache.get(token)?.key.tpmLimit : undefined;
     if (token && tpm !== undefined) void this.counters.add('key-tpm', token, tpm, tokens);
-    if (target.settings.tpm !== undefined) void this.counters.add('deployment-tpm', deploymentCounterId(target), target.settings.tpm, tokens);
+    const id = deploymentCounterId(target);
+    if (target.settings.tpm !== undefined || this.tracked.has(id)) {
+      void this.counters.add('deployment-tpm', id, target.settings.tpm ?? UNCAPPED, tokens);
+    }
+  }
+
+  /** Deployments routed by usage on this replica: their tokens are counted even without a tpm limit. */
+  private readonly tracked = new Set<string>();
+
+  private noteTracked(id: string): void {
+    if (this.tracked.has(id)) return;
+    // Wildcard deployments add one id per upstream model: bounded, oldest forgotten first.
+    if (this.tracked.size >= MAX_TRACKED) this.tracked.delete(this.tracked.values().next().value!);
+    this.tracked.add(id);
   }
 }
+
+/** The limit of a counter kept only for usage-based routing: it never refuses. */
+const UNCAPPED = 1e12;
+const MAX_TRACKED = 10_000;
 
 /** A wildcard deployment serves many upstream models: each has its own counter. */
 function deploymentCounterId(t: DeploymentTarget): string {

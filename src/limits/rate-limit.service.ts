@@ -63,6 +63,16 @@ export class RateLimitService {
     }
   }
 
+  /** What the current window has used (0 when nothing or the limiter is unavailable); counts nothing. */
+  async used(scope: string, id: string, limit: number): Promise<number> {
+    try {
+      return (await this.limiter(scope, limit, MINUTE_S).get(id))?.consumedPoints ?? 0;
+    } catch (err) {
+      this.logger.warn(`${scope}: cannot read usage: ${(err as Error)?.message ?? String(err)}`);
+      return 0;
+    }
+  }
+
   /** Adds used amounts (tokens) after the fact; never refuses. */
   async add(scope: string, id: string, limit: number, amount: number): Promise<void> {
     if (amount <= 0) return;

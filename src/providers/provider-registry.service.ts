@@ -4,7 +4,9 @@ import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { AzureAdapter } from './azure/azure.adapter.js';
 import { OpenAiCompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
 import { knownProviders, providerInfo } from './provider-catalog.js';
+import { TextCompletionAdapter } from './text-completion/text-completion.adapter.js';
 import type { ProviderAdapter } from './provider-adapter.js';
+import { withRequestDefaults } from '../routing/request-defaults.js';
 
 /** Provider name → adapter. Adapters are stateless, so one instance per provider serves all deployments. */
 @Injectable()
@@ -14,7 +16,7 @@ export class ProviderRegistry {
   constructor() {
     for (const name of knownProviders()) {
       const adapter = this.create(name);
-      if (adapter) this.adapters.set(name, adapter);
+      if (adapter) this.adapters.set(name, withRequestDefaults(adapter));
     }
   }
 
@@ -27,7 +29,7 @@ export class ProviderRegistry {
   }
 
   register(adapter: ProviderAdapter): void {
-    this.adapters.set(adapter.name, adapter);
+    this.adapters.set(adapter.name, withRequestDefaults(adapter));
   }
 
   private create(name: string): ProviderAdapter | undefined {
@@ -35,6 +37,7 @@ export class ProviderRegistry {
     if (family === 'azure') return new AzureAdapter();
     if (family === 'anthropic') return new AnthropicAdapter();
     if (family === 'openai-compatible') return new OpenAiCompatibleAdapter(name);
+    if (family === 'openai-text-completion') return new TextCompletionAdapter(name);
     return undefined;
   }
 }

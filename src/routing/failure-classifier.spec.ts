@@ -1,6 +1,6 @@
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import type { RouterSettings } from '../config/config.types.js';
-import { classifyFailure, isContextWindowError, isRetryableClass } from './failure-classifier.js';
+import { classifyFailure, countsAgainstDeployment, isContentPolicyError, isContextWindowError, isRetryableClass } from './failure-classifier.js';
 import { planFallbacks } from './fallback-planner.js';
 
 const rejected = (status: number, message = 'nope', code?: string) =>
@@ -50,6 +50,7 @@ describe('planFallbacks', () => {
   const settings = {
     fallbacks: { primary: ['b1', 'b2'], gpt4: ['via-alias'], 'fw/*': ['wild-backup'], 'fw/special': ['special-backup'] },
     contextWindowFallbacks: { primary: ['big'] },
+    contentPolicyFallbacks: { primary: ['lenient'] },
     defaultFallbacks: ['default-1'],
   } as unknown as RouterSettings;
   const resolution = (requestedName: string, group: string, aliasChain: string[] = []): Parameters<typeof planFallbacks>[1] => ({
@@ -72,10 +73,48 @@ describe('planFallbacks', () => {
     expect(planFallbacks(settings, resolution('lonely', 'lonely'), 'context_window')).toEqual([]);
   });
 
+  it('a content-policy refusal goes to content_policy_fallbacks only, never to fallbacks or default_fallbacks', () => {
+    expect(planFallbacks(settings, resolution('primary', 'primary'), 'content_policy')).toEqual(['lenient']);
+    expect(planFallbacks(settings, resolution('lonely', 'lonely'), 'content_policy')).toEqual([]);
+  });
+
+  it('a "*" entry in fallbacks is a catch-all, as LiteLLM writes default_fallbacks', () => {
+    const star = { ...settings, fallbacks: { primary: ['b1'], '*': ['any'] } } as unknown as RouterSettings;
+    expect(planFallbacks(star, resolution('lonely', 'lonely'), 'server')).toEqual(['any']);
+    expect(planFallbacks(star, resolution('primary', 'primary'), 'server')).toEqual(['b1']);
+    expect(planFallbacks(star, resolution('lonely', 'lonely'), 'content_policy')).toEqual([]);
+  });
+
   it('never falls back for a request that is itself wrong', () => {
     expect(planFallbacks(settings, resolution('primary', 'primary'), 'client')).toEqual([]);
     expect(planFallbacks(settings, resolution('primary', 'primary'), 'internal')).toEqual([]);
     expect(planFallbacks(settings, resolution('primary', 'primary'), 'no_healthy')).toEqual(['b1', 'b2']);
     expect(planFallbacks(settings, resolution('primary', 'primary'), 'deployment_rejected')).toEqual(['b1', 'b2']);
+  });
+});
+
+describe('content-policy refusals', () => {
+  const withCode = (status: number, code: string, message = 'refused') =>
+    new GatewayError(ErrorCode.UpstreamRejected, `Upstream provider x returned ${status}: ${message}`, { upstreamStatus: status, upstreamCode: code });
+
+  it.each([
+    ['OpenAI content_policy_violation', withCode(400, 'content_policy_violation')],
+    ['Azure content_filter', withCode(400, 'content_filter')],
+    ['an inner code passed as the code', withCode(400, 'ResponsibleAIPolicyViolation')],
+    ['Azure wording', rejected(400, "The response was filtered due to the prompt triggering Azure OpenAI's content management policy.")],
+    ['Anthropic wording', rejected(400, 'Output blocked by content filtering policy')],
+    ['OpenAI safety-system wording', rejected(400, 'Your request was rejected as a result of our safety system.')],
+  ])('%s is content_policy: not retried, no cooldown', (_name, err) => {
+    expect(isContentPolicyError(err)).toBe(true);
+    expect(classifyFailure(err)).toBe('content_policy');
+    expect(isRetryableClass('content_policy')).toBe(false);
+    expect(countsAgainstDeployment('content_policy')).toBe(false);
+  });
+
+  it('does not mistake other 400s, 5xx or a context-length error for a refusal', () => {
+    expect(isContentPolicyError(rejected(400, 'temperature must be <= 2'))).toBe(false);
+    expect(classifyFailure(rejected(400, 'x', 'context_length_exceeded'))).toBe('context_window');
+    expect(classifyFailure(new GatewayError(ErrorCode.UpstreamError, 'content filter crashed', { upstreamStatus: 500 }))).toBe('server');
+    expect(classifyFailure(rejected(429, 'content_filter busy'))).toBe('rate_limit');
   });
 });

@@ -10,6 +10,8 @@ export type FailureClass =
   | 'server'
   | 'connection'
   | 'context_window'
+  /** The provider's content filter refused the prompt or the answer: retrying cannot change that. */
+  | 'content_policy'
   /** 401/403/404 from the upstream: the deployment's credentials or model id are wrong, not the request. */
   | 'deployment_rejected'
   /** 400/422 and other request problems: the same request fails everywhere. */
@@ -37,6 +39,7 @@ export function classifyFailure(err: unknown): FailureClass {
       if (status === 429) return 'rate_limit';
       if (status === 408) return 'timeout';
       if (isContextWindowError(err)) return 'context_window';
+      if (isContentPolicyError(err)) return 'content_policy';
       if (status === 401 || status === 403 || status === 404) return 'deployment_rejected';
       return 'client';
     }
@@ -51,6 +54,30 @@ export function isContextWindowError(err: GatewayError): boolean {
   if (err.upstreamStatus !== 400 && err.upstreamStatus !== 413 && err.upstreamStatus !== 422) return false;
   if (err.upstreamCode === 'context_length_exceeded' || err.upstreamCode === 'string_above_max_length') return true;
   return CONTEXT_WINDOW_MESSAGE.test(err.message);
+}
+
+/**
+ * Codes providers send for a content-filter refusal: OpenAI's `content_policy_violation` (and
+ * `content_filter` on some endpoints), Azure OpenAI's `content_filter` with the inner code
+ * `ResponsibleAIPolicyViolation`, Vertex/Gemini's `SAFETY`-blocked prompts.
+ */
+const CONTENT_POLICY_CODES = new Set(['content_policy_violation', 'content_filter', 'responsibleaipolicyviolation', 'content_policy', 'safety']);
+
+/**
+ * The wording of the same refusal where no code is given: Azure's "content management policy",
+ * Anthropic's "Output blocked by content filtering policy", Bedrock guardrails, OpenAI's
+ * "rejected as a result of our safety system".
+ */
+const CONTENT_POLICY_MESSAGE =
+  /content[_ ](management|filtering)? ?policy|content_policy_violation|content[_ ]filter(ing)?\b|responsibleaipolicyviolation|safety system|blocked by (the )?(content|safety|guardrail)/i;
+
+/** A 400/403/422 that is the provider refusing the content, not the request's shape. */
+export function isContentPolicyError(err: GatewayError): boolean {
+  if (err.code !== ErrorCode.UpstreamRejected) return false;
+  if (err.upstreamStatus !== 400 && err.upstreamStatus !== 403 && err.upstreamStatus !== 422) return false;
+  const code = typeof err.upstreamCode === 'string' ? err.upstreamCode.toLowerCase() : undefined;
+  if (code !== undefined && CONTENT_POLICY_CODES.has(code)) return true;
+  return CONTENT_POLICY_MESSAGE.test(err.message);
 }
 
 /** Failures worth another attempt on the same group. Client errors never are. */

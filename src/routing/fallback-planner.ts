@@ -15,8 +15,12 @@ export function planFallbacks(
 ): string[] {
   const keys = [resolution.requestedName, ...resolution.aliasChain, resolution.group];
   if (failure === 'context_window') return lookup(settings.contextWindowFallbacks, keys) ?? [];
+  // A refusal goes only where the operator said refusals may go: a general fallback could be a
+  // model with laxer rules, and that must be chosen, not stumbled into.
+  if (failure === 'content_policy') return lookup(settings.contentPolicyFallbacks ?? {}, keys) ?? [];
   if (!triggersFallback(failure)) return [];
-  return lookup(settings.fallbacks, keys) ?? [...settings.defaultFallbacks];
+  // LiteLLM configs write catch-all fallbacks as `{"*": [...]}` (its default_fallbacks become one).
+  return lookup(settings.fallbacks, [...keys, '*']) ?? [...settings.defaultFallbacks];
 }
 
 /** A request that is itself wrong (400/422) fails the same way on any model: no fallback. */

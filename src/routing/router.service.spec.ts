@@ -252,3 +252,58 @@ router_settings:
     });
   });
 });
+
+describe('RouterService: usage-based routing reads the limit counters', () => {
+  it('asks the usage reader, picks the least used, and has admission count usage only for that strategy', async () => {
+    const { router, resolver } = setup('  routing_strategy: usage-based-routing\n');
+    const counted: boolean[] = [];
+    router.setAdmission((_t, countUsage) => {
+      counted.push(countUsage === true);
+      return undefined;
+    });
+    let reads = 0;
+    router.setUsageReader(async (targets) => {
+      reads++;
+      return new Map(targets.map((t) => [deploymentKey(t), { tpm: t.deploymentId === 'b' ? 0 : 100, rpm: 1 }]));
+    });
+    const done = await router.execute(resolver.resolve('grp', 'chat'), async (t) => t.deploymentId, options());
+    expect(done.result).toBe('b');
+    expect(reads).toBe(1);
+    expect(counted).toEqual([true]);
+
+    const plain = setup('');
+    plain.router.setAdmission((_t, countUsage) => {
+      counted.push(countUsage === true);
+      return undefined;
+    });
+    plain.router.setUsageReader(async () => {
+      throw new Error('not read for simple-shuffle');
+    });
+    await plain.router.execute(plain.resolver.resolve('grp', 'chat'), async (t) => t.deploymentId, options());
+    expect(counted).toEqual([true, false]);
+  });
+
+  it('a content-policy refusal is not retried and goes to content_policy_fallbacks', async () => {
+    const { router, resolver } = setup('  num_retries: 3\n  fallbacks: [{ grp: [backup] }]\n', 'a backup');
+    const refusal = new GatewayError(ErrorCode.UpstreamRejected, 'Upstream provider openai returned 400: filtered', {
+      upstreamStatus: 400,
+      upstreamCode: 'content_policy_violation',
+    });
+    const seen: string[] = [];
+    const err = await router
+      .execute(resolver.resolve('grp', 'chat'), async (t) => {
+        seen.push(t.deploymentId);
+        throw refusal;
+      }, options())
+      .catch((e: unknown) => e);
+    expect(err).toBe(refusal);
+    expect(seen).toEqual(['a']);
+
+    const withPolicy = setup('  num_retries: 3\n  content_policy_fallbacks: [{ grp: [backup] }]\n', 'a backup');
+    const done = await withPolicy.router.execute(withPolicy.resolver.resolve('grp', 'chat'), async (t) => {
+      if (t.deploymentId === 'a') throw refusal;
+      return t.deploymentId;
+    }, options());
+    expect(done.fallback).toBe('backup');
+  });
+});

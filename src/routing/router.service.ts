@@ -20,7 +20,8 @@ import type { Endpoint, Resolution } from './model-resolution.service.js';
 import { defaultRng } from './random.js';
 import type { Rng } from './random.js';
 import type { DeploymentTarget } from './routing-table.js';
-import { chooseDeployment, deploymentKey } from './routing-strategy.js';
+import { chooseDeployment, deploymentKey, needsUsage } from './routing-strategy.js';
+import type { UsageSnapshot } from './routing-strategy.js';
 
 /** A deployment chosen for one attempt, carrying the name the client sent. */
 export interface ResolvedTarget extends DeploymentTarget {
@@ -62,7 +63,13 @@ export interface DeploymentRefusal {
  * Per-deployment rpm/tpm limits (set by the limits module): resolves to undefined when the
  * deployment may take this request (and counts it), else to why it may not.
  */
-export type DeploymentAdmission = (target: DeploymentTarget) => Promise<DeploymentRefusal | undefined> | DeploymentRefusal | undefined;
+export type DeploymentAdmission = (
+  target: DeploymentTarget,
+  countUsage?: boolean,
+) => Promise<DeploymentRefusal | undefined> | DeploymentRefusal | undefined;
+
+/** This minute's use of each deployment, from the limit counters (set by the limits module). */
+export type DeploymentUsageReader = (targets: readonly DeploymentTarget[]) => Promise<UsageSnapshot>;
 
 /** Optional injection token for the router's randomness (tests replay decisions with a seed). */
 export const ROUTER_RNG = Symbol('ROUTER_RNG');
@@ -91,6 +98,7 @@ export class RouterService {
   readonly stats = new DeploymentStats();
   private readonly rng: Rng;
   private admission?: DeploymentAdmission;
+  private usageReader?: DeploymentUsageReader;
 
   constructor(
     private readonly resolver: ModelResolutionService,
@@ -102,6 +110,10 @@ export class RouterService {
 
   setAdmission(admission: DeploymentAdmission): void {
     this.admission = admission;
+  }
+
+  setUsageReader(reader: DeploymentUsageReader): void {
+    this.usageReader = reader;
   }
 
   async execute<T>(resolution: Resolution, attempt: Attempt<T>, options: ExecuteOptions): Promise<Executed<T>> {
@@ -169,10 +181,13 @@ export class RouterService {
         throw this.noHealthyDeployment(resolution, now);
       }
       const fresh = pool.filter((t) => !tried.has(deploymentKey(t)));
-      const target = chooseDeployment(fresh.length ? fresh : pool, settings.routingStrategy, this.stats, this.rng);
+      const choices = fresh.length ? fresh : pool;
+      const byUsage = needsUsage(settings.routingStrategy);
+      const usage = byUsage && choices.length > 1 && this.usageReader ? await this.usageReader(choices) : undefined;
+      const target = chooseDeployment(choices, settings.routingStrategy, this.stats, this.rng, usage);
       const key = deploymentKey(target);
       if (this.admission) {
-        const refusal = await this.admission(target);
+        const refusal = await this.admission(target, byUsage);
         if (refusal !== undefined) {
           saturated.set(key, refusal);
           continue;

@@ -145,6 +145,73 @@ describe('latency-based-routing', () => {
   });
 });
 
+describe('usage-based-routing (v1 and v2)', () => {
+  const usage = (entries: [DeploymentTarget, number, number][]) => new Map(entries.map(([t, tpm, rpm]) => [deploymentKey(t), { tpm, rpm }]));
+
+  it.each(['usage-based-routing', 'usage-based-routing-v2'] as const)('%s picks the fewest tokens used this minute', (strategy) => {
+    const [a, b, c] = [target('a'), target('b'), target('c')];
+    const rng = seededRng(10);
+    const snapshot = usage([[a, 500, 1], [b, 90, 9], [c, 300, 0]]);
+    for (let i = 0; i < 20; i++) expect(chooseDeployment([a, b, c], strategy, new DeploymentStats(), rng, snapshot)).toBe(b);
+  });
+
+  it('with equal tokens, the fewest requests (counted before any answer is in); a deployment missing from the snapshot used nothing', () => {
+    const [a, b, c] = [target('a'), target('b'), target('c')];
+    const rng = seededRng(11);
+    expect(chooseDeployment([a, b], 'usage-based-routing', new DeploymentStats(), rng, usage([[a, 0, 3], [b, 0, 1]]))).toBe(b);
+    expect(chooseDeployment([a, b, c], 'usage-based-routing', new DeploymentStats(), rng, usage([[a, 10, 1], [b, 10, 1]]))).toBe(c);
+  });
+
+  it('breaks ties like simple-shuffle: by weight', () => {
+    const [a, b] = [target('a', { weight: 1 }), target('b', { weight: 3 })];
+    const rng = seededRng(12);
+    const counts = tally(() => chooseDeployment([a, b], 'usage-based-routing-v2', new DeploymentStats(), rng, usage([[a, 5, 1], [b, 5, 1]])), N);
+    expect(counts.a / N).toBeCloseTo(0.25, 1);
+  });
+
+  it('spreads a sequence of equal requests evenly when each one is counted', () => {
+    const pool = [target('a'), target('b'), target('c')];
+    const used = new Map<string, { tpm: number; rpm: number }>();
+    const rng = seededRng(13);
+    for (let i = 0; i < 30; i++) {
+      const t = chooseDeployment(pool, 'usage-based-routing', new DeploymentStats(), rng, used);
+      const u = used.get(deploymentKey(t)) ?? { tpm: 0, rpm: 0 };
+      used.set(deploymentKey(t), { tpm: u.tpm + 100, rpm: u.rpm + 1 });
+    }
+    expect(pool.map((t) => used.get(deploymentKey(t))!.rpm)).toEqual([10, 10, 10]);
+  });
+});
+
+describe('cost-based-routing', () => {
+  const priced = (id: string, input: number, output: number, settings: Partial<DeploymentTarget['settings']> = {}) =>
+    target(id, { ...settings, modelInfo: { input_cost_per_token: input, output_cost_per_token: output } });
+
+  it('picks the lowest input + output price per token (model_info, else the bundled table)', () => {
+    const rng = seededRng(14);
+    const expensive = priced('exp', 0.00001, 0.00003);
+    const cheap = priced('cheap', 0.000001, 0.000002);
+    const mini = { ...target('mini'), upstreamModel: 'gpt-4o-mini' }; // bundled: 0.15 + 0.6 per M
+    for (let i = 0; i < 20; i++) expect(chooseDeployment([expensive, cheap, mini], 'cost-based-routing', new DeploymentStats(), rng)).toBe(mini);
+    expect(chooseDeployment([expensive, cheap], 'cost-based-routing', new DeploymentStats(), rng)).toBe(cheap);
+  });
+
+  it('a deployment without a known price ranks after every priced one', () => {
+    const rng = seededRng(15);
+    const unknown = target('unknown');
+    const dear = priced('dear', 0.001, 0.001);
+    for (let i = 0; i < 20; i++) expect(chooseDeployment([unknown, dear], 'cost-based-routing', new DeploymentStats(), rng)).toBe(dear);
+  });
+
+  it('breaks ties like simple-shuffle; unpriced-only pools shuffle', () => {
+    const rng = seededRng(16);
+    const counts = tally(() => chooseDeployment([priced('a', 1e-6, 1e-6, { weight: 3 }), priced('b', 1e-6, 1e-6, { weight: 1 })], 'cost-based-routing', new DeploymentStats(), rng), N);
+    expect(counts.a / N).toBeCloseTo(0.75, 1);
+    const none = tally(() => chooseDeployment([target('x'), target('y')], 'cost-based-routing', new DeploymentStats(), rng), 1000);
+    expect(none.x).toBeGreaterThan(400);
+    expect(none.y).toBeGreaterThan(400);
+  });
+});
+
 describe('deploymentKey', () => {
   it('separates wildcard captures of one deployment', () => {
     const a = { ...target('w'), upstreamModel: 'gpt-4o' };

@@ -1,4 +1,5 @@
 import type { RoutingStrategy } from '../config/config.types.js';
+import { priceOf } from '../spend/cost.js';
 import type { Rng } from './random.js';
 import type { StatsView } from './deployment-stats.js';
 import type { DeploymentTarget } from './routing-table.js';
@@ -21,12 +22,27 @@ export function lowestOrderLevel(pool: readonly DeploymentTarget[]): DeploymentT
   return pool.filter((t) => rank(t) === best);
 }
 
+/** What a deployment used in the current one-minute window, from the rpm/tpm limit counters. */
+export interface DeploymentUsage {
+  readonly tpm: number;
+  readonly rpm: number;
+}
+
+/** Usage per deploymentKey; a deployment missing from it has used nothing yet. */
+export type UsageSnapshot = ReadonlyMap<string, DeploymentUsage>;
+
+/** Strategies that rank deployments by this minute's use, so the router reads the counters first. */
+export function needsUsage(strategy: RoutingStrategy): boolean {
+  return strategy === 'usage-based-routing' || strategy === 'usage-based-routing-v2';
+}
+
 /** Picks one deployment from a non-empty pool according to the group's strategy. */
 export function chooseDeployment(
   pool: readonly DeploymentTarget[],
   strategy: RoutingStrategy,
   stats: StatsView,
   rng: Rng,
+  usage?: UsageSnapshot,
 ): DeploymentTarget {
   if (pool.length === 0) throw new Error('chooseDeployment needs at least one deployment');
   const level = lowestOrderLevel(pool);
@@ -36,6 +52,11 @@ export function chooseDeployment(
       return leastBusy(level, stats, rng);
     case 'latency-based-routing':
       return lowestLatency(level, stats, rng);
+    case 'usage-based-routing':
+    case 'usage-based-routing-v2':
+      return lowestUsage(level, usage, rng);
+    case 'cost-based-routing':
+      return cheapest(level, rng);
     case 'simple-shuffle':
     default:
       return weightedShuffle(level, rng);
@@ -80,6 +101,34 @@ function lowestLatency(pool: readonly DeploymentTarget[], stats: StatsView, rng:
   if (rng() < LATENCY_EXPLORATION) return pickRandom(pool, rng);
   const min = Math.min(...(latency as number[]));
   return pickRandom(pool.filter((_, i) => latency[i] === min), rng);
+}
+
+/**
+ * LiteLLM's usage-based routing (v1 and v2 pick alike): the fewest tokens used this minute,
+ * then the fewest requests (tokens are only known once an answer is in, requests at once, so
+ * concurrent requests still spread). Deployments at their tpm/rpm limit are refused by the
+ * admission check after this pick, and the router moves on to the next.
+ */
+function lowestUsage(pool: readonly DeploymentTarget[], usage: UsageSnapshot | undefined, rng: Rng): DeploymentTarget {
+  const of = (t: DeploymentTarget) => usage?.get(deploymentKey(t)) ?? { tpm: 0, rpm: 0 };
+  const minTpm = Math.min(...pool.map((t) => of(t).tpm));
+  const byTokens = pool.filter((t) => of(t).tpm === minTpm);
+  const minRpm = Math.min(...byTokens.map((t) => of(t).rpm));
+  return weightedShuffle(byTokens.filter((t) => of(t).rpm === minRpm), rng);
+}
+
+/**
+ * LiteLLM's cost-based routing: the lowest input + output price per token, from the same prices
+ * spend is charged with (model_info, else the bundled table). A deployment without a known
+ * price ranks after every priced one, as LiteLLM's placeholder price makes it do.
+ */
+function cheapest(pool: readonly DeploymentTarget[], rng: Rng): DeploymentTarget {
+  const cost = pool.map((t) => {
+    const p = priceOf(t);
+    return p ? p.input + p.output : Number.POSITIVE_INFINITY;
+  });
+  const min = Math.min(...cost);
+  return weightedShuffle(pool.filter((_, i) => cost[i] === min), rng);
 }
 
 function pickRandom<T>(items: readonly T[], rng: Rng): T {

@@ -2,6 +2,7 @@ import { ConfigError, ConfigIssue } from '../config/config-error.js';
 import { AliasConfig, DeploymentConfig, GatewayConfig } from '../config/config.types.js';
 import { knownProviders, providerInfo, ProviderInfo } from '../providers/provider-catalog.js';
 import { inferProvider } from '../providers/provider-inference.js';
+import { isLitellmProvider } from '../providers/litellm-providers.js';
 
 /**
  * Everything a request needs to reach one deployment, already resolved: the provider prefix
@@ -44,7 +45,8 @@ export interface CompiledWildcard {
   readonly deployments: readonly DeploymentConfig[];
 }
 
-export type ProviderSplit = { provider: string; upstreamModel: string; info: ProviderInfo } | { error: string };
+/** `unsupported`: a provider LiteLLM has and Switchboard does not (reported together, see unsupportedProvidersIssue). */
+export type ProviderSplit = { provider: string; upstreamModel: string; info: ProviderInfo } | { error: string; unsupported?: string; inferredFrom?: string };
 
 /**
  * `openrouter/openai/gpt-4o` → provider `openrouter`, upstream id `openai/gpt-4o`. With no
@@ -55,7 +57,7 @@ export type ProviderSplit = { provider: string; upstreamModel: string; info: Pro
 export function splitProvider(model: string, customProvider?: string, apiBase?: string): ProviderSplit {
   if (customProvider) {
     const info = providerInfo(customProvider);
-    return info ? { provider: customProvider, upstreamModel: model, info } : { error: unknownProvider(customProvider) };
+    return info ? { provider: customProvider, upstreamModel: model, info } : unknownProvider(customProvider);
   }
   const slash = model.indexOf('/');
   if (slash < 0) {
@@ -65,12 +67,12 @@ export function splitProvider(model: string, customProvider?: string, apiBase?: 
       return { error: `'${model}' has no provider prefix and is not a model family the gateway recognises: add a provider prefix such as openai/${model} (or hosted_vllm/${model} with an api_base)` };
     }
     const info = providerInfo(inferred);
-    if (!info) return { error: `'${model}' is a ${inferred} model, and provider '${inferred}' is not supported (known: ${knownProviders().join(', ')})` };
+    if (!info) return { error: `'${model}' is a ${inferred} model, and provider '${inferred}' is not supported (known: ${knownProviders().join(', ')})`, unsupported: inferred, inferredFrom: model };
     return { provider: inferred, upstreamModel: model, info };
   }
   const prefix = model.slice(0, slash);
   const info = providerInfo(prefix);
-  if (!info) return { error: unknownProvider(prefix) };
+  if (!info) return unknownProvider(prefix);
   const upstreamModel = model.slice(slash + 1);
   if (!upstreamModel) return { error: `no model id after the provider prefix '${prefix}/'` };
   return { provider: prefix, upstreamModel, info };
@@ -79,8 +81,21 @@ export function splitProvider(model: string, customProvider?: string, apiBase?: 
 /** Stands in for an api_base whose variable is unset; never dialled (see requireApiKey). */
 const UNSET_BASE = 'http://unset.invalid';
 
-function unknownProvider(prefix: string): string {
-  return `unknown provider '${prefix}' (known: ${knownProviders().join(', ')})`;
+function unknownProvider(prefix: string): { error: string; unsupported?: string } {
+  if (isLitellmProvider(prefix)) return { error: `provider '${prefix}' is not supported by Switchboard (see README 'Moving from LiteLLM')`, unsupported: prefix };
+  return { error: `unknown provider '${prefix}' (known: ${knownProviders().join(', ')})` };
+}
+
+/**
+ * Every LiteLLM provider the config names that Switchboard lacks, in one message: a team moving
+ * over learns the whole list in one run, not one entry per attempt.
+ */
+function unsupportedProvidersIssue(found: readonly { provider: string; path: string }[]): ConfigIssue[] {
+  if (found.length === 0) return [];
+  const byProvider = new Map<string, string[]>();
+  for (const f of found) byProvider.set(f.provider, [...(byProvider.get(f.provider) ?? []), f.path]);
+  const list = [...byProvider].map(([provider, paths]) => `${provider} (${paths.join(', ')})`).join(', ');
+  return [{ path: '', message: `unsupported providers: ${list} — see README 'Moving from LiteLLM'` }];
 }
 
 /**
@@ -110,12 +125,13 @@ export class RoutingTable {
     const paths = deploymentPaths(config.models);
     const byName = new Map<string, DeploymentConfig[]>();
     const ids = new Map<string, string>();
+    const unsupported: { provider: string; path: string }[] = [];
     config.models.forEach((d, i) => {
       const path = paths[i];
       const other = ids.get(d.id);
       if (other) issues.push({ path: `${path}.model_info.id`, message: `duplicate id '${d.id}' (also used by ${other})` });
       ids.set(d.id, path);
-      issues.push(...checkDeployment(d, path));
+      issues.push(...checkDeployment(d, path, unsupported));
       const list = byName.get(d.modelName) ?? [];
       list.push(d);
       byName.set(d.modelName, list);
@@ -137,6 +153,7 @@ export class RoutingTable {
       }
     }
     wildcards.sort((a, b) => specificity(b.pattern) - specificity(a.pattern) || a.index - b.index);
+    issues.push(...unsupportedProvidersIssue(unsupported));
 
     const aliases = new Map(Object.entries(config.aliases));
     const table = new RoutingTable(config, groups, aliases, wildcards);
@@ -239,11 +256,15 @@ export class RoutingTable {
       }
     };
     const r = this.config.router;
-    for (const [group, list] of Object.entries(r.fallbacks)) check(`router_settings.fallbacks.${group}`, list);
+    const section = (key: string) => r.settingsFrom?.[key] ?? 'router_settings';
+    for (const [group, list] of Object.entries(r.fallbacks)) check(`${section('fallbacks')}.fallbacks.${group}`, list);
     for (const [group, list] of Object.entries(r.contextWindowFallbacks)) {
-      check(`router_settings.context_window_fallbacks.${group}`, list);
+      check(`${section('context_window_fallbacks')}.context_window_fallbacks.${group}`, list);
     }
-    check('router_settings.default_fallbacks', r.defaultFallbacks);
+    for (const [group, list] of Object.entries(r.contentPolicyFallbacks ?? {})) {
+      check(`${section('content_policy_fallbacks')}.content_policy_fallbacks.${group}`, list);
+    }
+    check(`${section('default_fallbacks')}.default_fallbacks`, r.defaultFallbacks);
     return issues;
   }
 }
@@ -253,7 +274,7 @@ function deploymentPaths(models: readonly DeploymentConfig[]): string[] {
   return models.map((d) => (d.source === 'file' ? `model_list[${fileIndex++}]` : `model '${d.id}'`));
 }
 
-function checkDeployment(d: DeploymentConfig, path: string): ConfigIssue[] {
+function checkDeployment(d: DeploymentConfig, path: string, unsupported: { provider: string; path: string }[]): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const stars = (s: string) => s.split('*').length - 1;
   if (stars(d.model) > stars(d.modelName)) {
@@ -271,6 +292,8 @@ function checkDeployment(d: DeploymentConfig, path: string): ConfigIssue[] {
     const split = splitProvider(d.model.replace(/\*/g, 'x'), d.customProvider, d.misconfigured ? UNSET_BASE : d.apiBase);
     if (d.misconfigured && !('error' in split)) {
       // nothing more to check: requests to it fail with its reason, before any upstream call
+    } else if ('error' in split && split.unsupported) {
+      unsupported.push({ provider: split.unsupported, path: split.inferredFrom ? `${path}, inferred from '${d.model}'` : path });
     } else if ('error' in split) {
       issues.push({ path: `${path}.litellm_params.${d.customProvider ? 'custom_llm_provider' : 'model'}`, message: split.error });
     } else {
@@ -312,7 +335,7 @@ function buildTarget(
   // A misconfigured deployment is stopped by requireApiKey before any request is built.
   let apiBase = d.apiBase ?? split.info.defaultApiBase ?? UNSET_BASE;
   // LiteLLM configs point ollama at the server root; its OpenAI-compatible API lives under /v1.
-  if (split.provider === 'ollama' && !/\/v1$/.test(apiBase)) apiBase = `${apiBase}/v1`;
+  if ((split.provider === 'ollama' || split.provider === 'ollama_chat') && !/\/v1$/.test(apiBase)) apiBase = `${apiBase}/v1`;
   return {
     group,
     deploymentId: d.id,

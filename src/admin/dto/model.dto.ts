@@ -1,5 +1,6 @@
 import { Type } from 'class-transformer';
 import {
+  Allow,
   IsBoolean,
   IsIn,
   IsInt,
@@ -47,6 +48,28 @@ export class AdminLitellmParamsDto {
   @IsOptional() @IsInt() @Min(0) order?: number;
   @IsOptional() @IsBoolean() use_chat_completions_for_responses?: boolean;
   @IsOptional() @IsBoolean() drop_params?: boolean;
+  // Default request parameters (routing/request-defaults.ts), as in a config file's litellm_params.
+  @IsOptional() @IsNumber() @Min(0) @Max(2) temperature?: number;
+  @IsOptional() @IsNumber() @Min(0) @Max(1) top_p?: number;
+  @IsOptional() @IsInt() @Min(1) top_k?: number;
+  @IsOptional() @IsInt() @Min(1) max_tokens?: number;
+  @IsOptional() @IsInt() @Min(1) max_completion_tokens?: number;
+  @IsOptional() @IsInt() @Min(1) @Max(128) n?: number;
+  @IsOptional() @IsInt() seed?: number;
+  @IsOptional() @IsNumber() @Min(-2) @Max(2) frequency_penalty?: number;
+  @IsOptional() @IsNumber() @Min(-2) @Max(2) presence_penalty?: number;
+  @IsOptional() @Allow() stop?: string | string[];
+  @IsOptional() @IsObject() response_format?: Record<string, unknown>;
+  @IsOptional() @IsString() @MaxLength(64) reasoning_effort?: string;
+  @IsOptional() @IsObject() logit_bias?: Record<string, number>;
+  @IsOptional() @IsBoolean() logprobs?: boolean;
+  @IsOptional() @IsInt() @Min(0) @Max(20) top_logprobs?: number;
+  @IsOptional() @IsBoolean() parallel_tool_calls?: boolean;
+  @IsOptional() @IsString() @MaxLength(64) service_tier?: string;
+  @IsOptional() @IsString() @MaxLength(64) verbosity?: string;
+  @IsOptional() @IsString() @MaxLength(NAME_MAX) user?: string;
+  @IsOptional() @IsInt() @Min(1) dimensions?: number;
+  @IsOptional() @IsIn(['float', 'base64']) encoding_format?: string;
 }
 
 /** The model_info fields Switchboard keeps (LiteLLM names); others are rejected. */
