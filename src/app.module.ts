@@ -3,6 +3,7 @@ import { APP_FILTER, APP_GUARD } from '@nestjs/core';
 import { AdminModule } from './admin/admin.module.js';
 import { AuthGuard } from './auth/auth.guard.js';
 import { AuthModule } from './auth/auth.module.js';
+import { CacheModule } from './cache/cache.module.js';
 import { ChatModule } from './chat/chat.module.js';
 import { EmbeddingsModule } from './embeddings/embeddings.module.js';
 import { GatewayExceptionFilter } from './common/gateway-exception.filter.js';
@@ -29,7 +30,7 @@ export class AppModule implements NestModule {
   static forRoot(options: GatewayOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, MessagesModule, EmbeddingsModule, RerankModule, ModelsModule, HealthModule, StoreModule, AdminModule, LoggingModule.forRoot(options.server), MetricsModule, RedisModule, KeysModule, SpendModule, LimitsModule],
+      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, MessagesModule, EmbeddingsModule, RerankModule, ModelsModule, HealthModule, StoreModule, AdminModule, LoggingModule.forRoot(options.server), MetricsModule, RedisModule, KeysModule, SpendModule, LimitsModule, CacheModule],
       providers: [
         { provide: APP_FILTER, useClass: GatewayExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },

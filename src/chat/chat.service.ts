@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { ResponseCacheService } from '../cache/response-cache.service.js';
 import type { GatewayResult } from '../common/gateway-result.js';
 import { rewriteModel, rewriteStreamModel } from '../common/model-rewrite.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { JsonObject } from '../providers/provider-adapter.js';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
 import { ModelResolutionService } from '../routing/model-resolution.service.js';
+import type { Resolution } from '../routing/model-resolution.service.js';
 import { RouterService } from '../routing/router.service.js';
 
 export const DEPLOYMENT_HEADER = 'x-switchboard-deployment';
@@ -15,10 +17,16 @@ export class ChatService {
     private readonly resolver: ModelResolutionService,
     private readonly router: RouterService,
     private readonly providers: ProviderRegistry,
+    private readonly cache: ResponseCacheService,
   ) {}
 
   async complete(body: JsonObject & { model: string; stream?: boolean }, ctx: RequestContext): Promise<GatewayResult> {
     const resolution = this.resolver.resolve(body.model, 'chat', ctx.caller);
+    if (this.cache.applies(body)) return this.cache.serve('chat', body, resolution, ctx, (b) => this.run(b, resolution, ctx));
+    return this.run(body, resolution, ctx);
+  }
+
+  private async run(body: JsonObject & { model: string; stream?: boolean }, resolution: Resolution, ctx: RequestContext): Promise<GatewayResult> {
     const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'chat' as const, caller: ctx.caller };
     const meter = ctx.meter;
     if (body.stream === true) {

@@ -24,6 +24,7 @@ import {
 } from './config.types.js';
 import { envRefName, envRefNames, resolveEnvRefs } from './env-ref.js';
 import { providerInfo } from '../providers/provider-catalog.js';
+import { normalizeCacheSettings } from '../cache/cache-settings.js';
 import { suggestKey } from './key-suggestion.js';
 import { withDefaultApiKey } from './default-api-key.js';
 import { PYYAML_SCHEMA } from './pyyaml-schema.js';
@@ -204,7 +205,7 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
       metricsRequireAuth: general.metrics_require_auth === true,
       responsesStoreTtlSec: typeof general.responses_store_ttl === 'number' ? general.responses_store_ttl : undefined,
     },
-    litellm: { dropParams: sections.litellm_settings.drop_params === true },
+    litellm: { dropParams: sections.litellm_settings.drop_params === true, cache: normalizeCacheSettings(sections.litellm_settings, issues, warnings, effectiveEnv) },
     envRefs: envRefNames(raw),
   };
   return { config, warnings, issues, modelIndexes: accepted.map((a) => a.index) };

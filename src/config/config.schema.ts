@@ -116,6 +116,8 @@ export class LitellmSettingsSchema {
   @IsOptional() @IsArray() default_fallbacks?: unknown[];
   @IsOptional() @IsInt() @Min(0) allowed_fails?: number;
   @IsOptional() @IsNumber() @Min(0) cooldown_time?: number;
+  @IsOptional() @IsBoolean() cache?: boolean;
+  @IsOptional() @IsObject() cache_params?: Record<string, unknown>;
 }
 
 /** Keys the gateway reads; anything else is reported as ignored so typos do not go unnoticed. */
@@ -142,6 +144,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   litellm_settings: [
     'drop_params', 'num_retries', 'request_timeout', 'fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks',
     'default_fallbacks', 'allowed_fails', 'cooldown_time',
+    'cache', 'cache_params',
   ],
 };
 

@@ -1,5 +1,6 @@
 /** The normalised, validated configuration the rest of the gateway works with. */
 
+import type { CacheSettings } from '../cache/cache-settings.js';
 import type { EnvRefNames } from './env-ref.js';
 
 export type ConfigSource = 'file' | 'db';
@@ -99,6 +100,8 @@ export interface GeneralSettings {
 
 export interface LitellmSettings {
   readonly dropParams: boolean;
+  /** litellm_settings.cache + cache_params; undefined when the response cache is off. */
+  readonly cache?: CacheSettings;
 }
 
 export interface GatewayConfig {

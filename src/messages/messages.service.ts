@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { ResponseCacheService } from '../cache/response-cache.service.js';
 import { DEPLOYMENT_HEADER } from '../chat/chat.service.js';
 import type { GatewayResult } from '../common/gateway-result.js';
 import { rewriteModel } from '../common/model-rewrite.js';
@@ -31,10 +32,19 @@ export class MessagesService {
     private readonly resolver: ModelResolutionService,
     private readonly router: RouterService,
     private readonly providers: ProviderRegistry,
+    private readonly cache: ResponseCacheService,
   ) {}
 
   async create(body: JsonObject & { model: string; stream?: boolean }, headers: ClientHeaders, ctx: RequestContext): Promise<GatewayResult> {
     const resolution = this.resolver.resolve(body.model, 'messages', ctx.caller);
+    if (this.cache.applies(body)) {
+      // The headers the upstream gets change the answer (beta features, API version): part of the key.
+      return this.cache.serve('messages', body, resolution, ctx, (b) => this.run(b, headers, resolution, ctx), { headers });
+    }
+    return this.run(body, headers, resolution, ctx);
+  }
+
+  private async run(body: JsonObject & { model: string; stream?: boolean }, headers: ClientHeaders, resolution: Resolution, ctx: RequestContext): Promise<GatewayResult> {
     const stream = body.stream === true;
     const options = { requestId: ctx.requestId, signal: ctx.signal, stream, endpoint: 'messages' as const, caller: ctx.caller };
     const meter = ctx.meter;

@@ -80,6 +80,12 @@ export class MetricsService {
     labelNames: ['model', 'deployment'] as const,
     registers: [this.registry],
   });
+  private readonly cacheLookups = new Counter({
+    name: 'switchboard_cache_lookups_total',
+    help: 'Response cache lookups by endpoint, model group and result (hit, miss)',
+    labelNames: ['endpoint', 'model', 'result'] as const,
+    registers: [this.registry],
+  });
   private readonly cooldownUntil = new Map<string, { model: string; deploymentId: string; until: number }>();
   private readonly coolingDown = new Gauge({
     name: 'switchboard_deployment_cooling_down',
@@ -141,6 +147,11 @@ export class MetricsService {
     if (this.cooldownUntil.size < 5000 || this.cooldownUntil.has(key)) {
       this.cooldownUntil.set(key, { model, deploymentId, until: Date.now() + durationMs });
     }
+  }
+
+  /** For the response cache: one lookup and whether it found an answer. */
+  cacheLookup(endpoint: string, model: string, result: 'hit' | 'miss'): void {
+    this.cacheLookups.labels(endpoint, model, result).inc();
   }
 
   render(): Promise<string> {

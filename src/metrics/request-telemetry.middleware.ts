@@ -12,6 +12,7 @@ import { MetricsService } from './metrics.service.js';
 import { RequestTelemetry } from './request-telemetry.js';
 
 const DEPLOYMENT_HEADER = 'x-switchboard-deployment';
+const CACHE_HEADER = 'x-switchboard-cache';
 
 /**
  * First in the chain: starts the request's telemetry, counts it in flight, and when the
@@ -61,7 +62,10 @@ export class RequestTelemetryMiddleware implements NestMiddleware {
     const aborted = !res.writableFinished;
     const status = aborted && !res.headersSent ? 499 : res.statusCode;
     const route = this.routeOf(req);
-    const upstreamMs = t.upstreamMs;
+    const cache = res.getHeader(CACHE_HEADER);
+    // A cache hit reached no provider: no upstream time, and its tokens are not upstream tokens.
+    const hit = cache === 'hit';
+    const upstreamMs = hit ? undefined : t.upstreamMs;
     const overheadMs = upstreamMs !== undefined ? Math.max(0, totalMs - upstreamMs) : undefined;
     const errorCode = t.errorCode ?? (aborted ? 'client_closed' : undefined);
 
@@ -75,8 +79,8 @@ export class RequestTelemetryMiddleware implements NestMiddleware {
       upstreamS: upstreamMs !== undefined ? upstreamMs / 1000 : undefined,
       ttftS: t.ttftMs !== undefined ? t.ttftMs / 1000 : undefined,
       overheadS: overheadMs !== undefined ? overheadMs / 1000 : undefined,
-      promptTokens: t.usage?.prompt,
-      completionTokens: t.usage?.completion,
+      promptTokens: hit ? undefined : t.usage?.prompt,
+      completionTokens: hit ? undefined : t.usage?.completion,
     });
 
     const log = this.logger.pino;
@@ -95,6 +99,7 @@ export class RequestTelemetryMiddleware implements NestMiddleware {
     if (typeof deploymentId === 'string') line.deployment = deploymentId;
     if (provider) line.provider = provider;
     if (t.stream) line.stream = true;
+    if (typeof cache === 'string') line.cache = cache;
     if (upstreamMs !== undefined) line.upstreamMs = round(upstreamMs);
     if (t.ttftMs !== undefined) line.ttftMs = round(t.ttftMs);
     if (overheadMs !== undefined) line.overheadMs = round(overheadMs);

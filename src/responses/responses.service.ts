@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
+import { ResponseCacheService } from '../cache/response-cache.service.js';
 import type { GatewayResult } from '../common/gateway-result.js';
 import { rewriteModel, rewriteStreamModel } from '../common/model-rewrite.js';
 import type { RequestContext } from '../common/request-context.js';
 import type { JsonObject, UpstreamCallContext, UpstreamStream } from '../providers/provider-adapter.js';
 import { ProviderRegistry } from '../providers/provider-registry.service.js';
 import { ModelResolutionService } from '../routing/model-resolution.service.js';
+import type { Resolution } from '../routing/model-resolution.service.js';
 import { ResolvedTarget, RouterService } from '../routing/router.service.js';
 import { DEPLOYMENT_HEADER } from '../chat/chat.service.js';
 import { ResponsesBridgeService } from './bridge/responses-bridge.service.js';
@@ -24,10 +26,16 @@ export class ResponsesService {
     private readonly providers: ProviderRegistry,
     private readonly bridge: ResponsesBridgeService,
     private readonly conversations: ConversationStoreService,
+    private readonly cache: ResponseCacheService,
   ) {}
 
   async create(body: JsonObject & { model: string; stream?: boolean }, ctx: RequestContext): Promise<GatewayResult> {
     const resolution = this.resolver.resolve(body.model, 'responses', ctx.caller);
+    if (this.cache.applies(body)) return this.cache.serve('responses', body, resolution, ctx, (b) => this.run(b, resolution, ctx));
+    return this.run(body, resolution, ctx);
+  }
+
+  private async run(body: JsonObject & { model: string; stream?: boolean }, resolution: Resolution, ctx: RequestContext): Promise<GatewayResult> {
     const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'responses' as const, caller: ctx.caller };
     // Only a bridged attempt needs it; one turn serves every attempt, so the store is read once.
     let turn: ConversationTurn | undefined;

@@ -4,8 +4,8 @@ import { bundledPrice, ModelPrice } from './price-table.js';
 export interface Usage {
   readonly promptTokens: number;
   readonly completionTokens: number;
-  /** 'upstream' when the provider reported it; 'estimated' when the gateway counted. */
-  readonly source: 'upstream' | 'estimated';
+  /** 'upstream' when the provider reported it; 'estimated' when the gateway counted; 'cache' for a response-cache hit (the original answer's tokens, charged nothing). */
+  readonly source: 'upstream' | 'estimated' | 'cache';
 }
 
 /**

@@ -9,6 +9,9 @@ export type ServedBy = DeploymentTarget & { readonly requestedName: string };
 
 export type CallType = 'chat' | 'responses' | 'embeddings' | 'messages' | 'rerank';
 
+/** What a cache hit's spend row names: the name the client sent and the deployment that first answered. */
+export type CacheHitOrigin = Pick<SpendRecord, 'model' | 'group' | 'deploymentId' | 'provider' | 'upstreamModel'>;
+
 /**
  * Providers whose Chat Completions stream accepts `stream_options.include_usage` (the Anthropic
  * adapter translates it). Others are not asked — an unknown field can be a 400 there — and
@@ -40,6 +43,7 @@ export class UsageMeter {
   private static readonly logger = new Logger('Spend');
   private charged = false;
   private readonly startTime = new Date();
+  private last?: { readonly target: ServedBy; readonly usage: Usage };
 
   constructor(
     private readonly sink: MeterSink,
@@ -136,6 +140,35 @@ export class UsageMeter {
     })();
   }
 
+  /** What this request was charged for, once it was (the response cache stores it with the answer). */
+  get lastCharge(): { readonly target: ServedBy; readonly usage: Usage } | undefined {
+    return this.last;
+  }
+
+  /**
+   * A response-cache hit: one spend row at zero cost with the original answer's tokens (source
+   * 'cache'), and nothing added to tpm counters — no upstream tokens were used.
+   */
+  cacheHit(callType: CallType, origin: CacheHitOrigin, tokens: { promptTokens: number; completionTokens: number } | undefined, stream: boolean): void {
+    if (this.charged) return;
+    this.charged = true;
+    try {
+      this.sink.record({
+        ...origin,
+        requestId: this.requestId,
+        token: this.token,
+        callType,
+        usage: { promptTokens: tokens?.promptTokens ?? 0, completionTokens: tokens?.completionTokens ?? 0, source: 'cache' },
+        cost: 0,
+        stream,
+        startTime: this.startTime,
+        endTime: new Date(),
+      });
+    } catch (err) {
+      UsageMeter.logger.error(`request ${this.requestId}: spend not recorded: ${(err as Error).message}`);
+    }
+  }
+
   private estimate(generatedChars: number): Usage {
     let prompt = 0;
     const body = this.requestBody as Record<string, unknown> | undefined;
@@ -151,6 +184,7 @@ export class UsageMeter {
   private charge(callType: CallType, target: ServedBy, usage: Usage, stream: boolean): void {
     if (this.charged) return;
     this.charged = true;
+    this.last = { target, usage };
     try {
       const cost = costOf(usage, priceOf(target));
       this.sink.record({
