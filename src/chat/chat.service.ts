@@ -19,7 +19,7 @@ export class ChatService {
 
   async complete(body: JsonObject & { model: string; stream?: boolean }, ctx: RequestContext): Promise<GatewayResult> {
     const resolution = this.resolver.resolve(body.model, 'chat', ctx.caller);
-    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'chat' as const, caller: ctx.caller };
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'chat' as const, caller: ctx.caller, trace: ctx.trace };
     const meter = ctx.meter;
     if (body.stream === true) {
       const { result, target } = await this.router.execute(

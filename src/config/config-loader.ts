@@ -25,6 +25,7 @@ import { envRefName, envRefNames, resolveEnvRefs } from './env-ref.js';
 import { providerInfo } from '../providers/provider-catalog.js';
 import { suggestKey } from './key-suggestion.js';
 import { PYYAML_SCHEMA } from './pyyaml-schema.js';
+import { otelSettingsFrom } from '../tracing/otel-settings.js';
 
 export interface LoadedConfig {
   config: GatewayConfig;
@@ -197,6 +198,7 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
       storeResyncIntervalSeconds: general.store_resync_interval_seconds,
       metricsRequireAuth: general.metrics_require_auth === true,
       responsesStoreTtlSec: typeof general.responses_store_ttl === 'number' ? general.responses_store_ttl : undefined,
+      otel: otelSettingsFrom(general.otel, effectiveEnv, issues, warnings),
     },
     litellm: { dropParams: sections.litellm_settings.drop_params === true },
     envRefs: envRefNames(raw),

@@ -21,7 +21,7 @@ export class EmbeddingsService {
   async create(body: JsonObject & { model: string }, ctx: RequestContext): Promise<GatewayResult> {
     // Resolution already keeps only deployments whose provider can embed (400 when none can).
     const resolution = this.resolver.resolve(body.model, 'embeddings', ctx.caller);
-    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: false, endpoint: 'embeddings' as const, caller: ctx.caller };
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: false, endpoint: 'embeddings' as const, caller: ctx.caller, trace: ctx.trace };
     const { result, target } = await this.router.execute(
       resolution,
       (t, c) => {

@@ -35,7 +35,7 @@ export class MessagesService {
   async create(body: JsonObject & { model: string; stream?: boolean }, headers: ClientHeaders, ctx: RequestContext): Promise<GatewayResult> {
     const resolution = this.resolver.resolve(body.model, 'messages', ctx.caller);
     const stream = body.stream === true;
-    const options = { requestId: ctx.requestId, signal: ctx.signal, stream, endpoint: 'messages' as const, caller: ctx.caller };
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream, endpoint: 'messages' as const, caller: ctx.caller, trace: ctx.trace };
     const meter = ctx.meter;
     if (stream) {
       const { result, target } = await this.router.execute(resolution, (t, c) => this.stream(t, body, headers, resolution, c), options);
@@ -63,7 +63,7 @@ export class MessagesService {
   async countTokens(body: JsonObject & { model: string }, headers: ClientHeaders, ctx: RequestContext): Promise<GatewayResult> {
     const resolution = this.resolver.resolve(body.model, 'messages', ctx.caller);
     if (!resolution.candidates.some((t) => this.isNative(this.providers.get(t.provider)))) return this.estimate(body);
-    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: false, endpoint: 'messages' as const, caller: ctx.caller };
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: false, endpoint: 'messages' as const, caller: ctx.caller, trace: ctx.trace };
     const { result, target } = await this.router.execute(
       resolution,
       async (t, c): Promise<{ body: JsonObject; exact: boolean }> => {

@@ -28,7 +28,7 @@ export class ResponsesService {
 
   async create(body: JsonObject & { model: string; stream?: boolean }, ctx: RequestContext): Promise<GatewayResult> {
     const resolution = this.resolver.resolve(body.model, 'responses', ctx.caller);
-    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'responses' as const, caller: ctx.caller };
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'responses' as const, caller: ctx.caller, trace: ctx.trace };
     // Only a bridged attempt needs it; one turn serves every attempt, so the store is read once.
     let turn: ConversationTurn | undefined;
     const bridged = () => (turn ??= this.conversations.turn(body, ctx.caller));
