@@ -1,6 +1,10 @@
+import { existsSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import OpenAI from 'openai';
+import { cleanEnv, freePort, MAIN, runCli, waitUntilServing, writeTempConfig } from './helpers/cli.js';
 import { closedPort, parseSse } from './helpers/assertions.js';
-import { FakeUpstream, sleep } from './helpers/fake-upstream.js';
+import { chatStream, FakeUpstream, sleep } from './helpers/fake-upstream.js';
 import { rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
 import { CLIENT, OtlpReceiver, SERVER } from './helpers/otlp-receiver.js';
 
@@ -364,5 +368,50 @@ ${otel(r)}`);
     await gw!.close();
     gw = undefined;
     expect(Date.now() - closing).toBeLessThan(8000);
+  });
+
+  it('a stream the client abandons: both spans end, outcome aborted, error.type client_closed', async () => {
+    const up = await fake();
+    const r = await receiver();
+    await gateway(`model_list:${deployment('mymodel', up, 'dep-ab')}\n${otel(r)}`);
+    up.enqueue({ ...chatStream('dep-ab-model', Array.from({ length: 20 }, (_, i) => `p${i}`)), chunkDelayMs: 100 });
+    const id = rid();
+    const controller = new AbortController();
+    const stream = await client(id).chat.completions.create({ model: 'mymodel', messages: [{ role: 'user', content: 'hi' }], stream: true }, { signal: controller.signal });
+    const it = stream[Symbol.asyncIterator]();
+    await it.next();
+    await it.next();
+    controller.abort();
+    await it.next().catch(() => undefined);
+    const { server, clients } = await r.request(id, 2);
+    expect(clients[0].attributes).toMatchObject({ 'switchboard.outcome': 'aborted', 'error.type': 'client_closed', 'gen_ai.response.model': 'dep-ab-model' });
+    expect(server.attributes['error.type']).toBe('client_closed');
+  });
+
+  it('graceful shutdown (SIGTERM on the built gateway) flushes spans still buffered', async () => {
+    if (!existsSync(MAIN)) throw new Error(`${MAIN} is missing: run \`npm run build\` first (npm test does)`);
+    const up = await fake();
+    const r = await receiver();
+    const config = writeTempConfig(`model_list:${deployment('mymodel', up, 'dep-sig')}\n${otel(r)}`);
+    const port = await freePort();
+    const dataDir = mkdtempSync(join(tmpdir(), 'switchboard-otel-'));
+    const run = runCli(['--config', config, '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir], cleanEnv());
+    try {
+      const url = `http://127.0.0.1:${port}`;
+      await waitUntilServing(run, url);
+      const id = rid();
+      await new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0, defaultHeaders: { 'x-request-id': id } }).chat.completions.create({
+        model: 'mymodel',
+        messages: [{ role: 'user', content: 'hi' }],
+      });
+      // At once: the batch's own timer (1 s) has not fired yet, so only the shutdown flush can send it.
+      run.child.kill('SIGTERM');
+      expect(await run.exited).toBe(0);
+      const { server, clients } = await r.request(id, 2);
+      expect(clients).toHaveLength(1);
+      expect(server.resource['service.name']).toBe('sb-test');
+    } finally {
+      await run.stop();
+    }
   });
 });
