@@ -183,6 +183,9 @@ ${otel(r)}`);
     for (const c of clients.slice(0, 2)) {
       expect(c.attributes).toMatchObject({ 'switchboard.outcome': 'error', 'error.type': 'upstream_error', 'switchboard.failure_class': 'server', 'http.response.status_code': 500, 'switchboard.group': 'primary' });
       expect(c.status.code).toBe(2); // ERROR
+      expect(c.attributes['switchboard.fallback']).toBeUndefined();
+      // Without record_content the upstream's message (which may quote the request) stays out.
+      expect(c.status.message).toBe('upstream_error');
     }
     expect(clients[2].attributes).toMatchObject({ 'switchboard.deployment_id': 'bk-1', 'switchboard.group': 'backup', 'switchboard.fallback': 'backup', 'switchboard.outcome': 'success' });
     // Each attempt carried its own span id upstream.
@@ -259,15 +262,18 @@ ${otel(r)}`);
   it('an incoming traceparent parents the SERVER span; tracestate goes upstream too', async () => {
     const up = await fake();
     const r = await receiver();
-    await gateway(`model_list:${deployment('mymodel', up, 'dep-t')}\n${otel(r)}`);
+    await gateway(`model_list:${deployment('mymodel', up, 'dep-t')}\nrouter_settings:\n  model_group_alias: { gpt4: mymodel }\n${otel(r)}`);
     const id = rid();
-    await client(id, { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01`, tracestate: 'vendor=abc' }).chat.completions.create({ model: 'mymodel', messages: [{ role: 'user', content: 'hi' }] });
+    await client(id, { traceparent: `00-${TRACE_ID}-${PARENT_ID}-01`, tracestate: 'vendor=abc' }).chat.completions.create({ model: 'gpt4', messages: [{ role: 'user', content: 'hi' }] });
     const spans = await r.trace(TRACE_ID, 2);
     const server = spans.find((s) => s.kind === SERVER)!;
     const c = spans.find((s) => s.kind === CLIENT)!;
     expect(server.parentSpanId).toBe(PARENT_ID);
     expect(server.attributes['switchboard.request_id']).toBe(id);
     expect(c.parentSpanId).toBe(server.spanId);
+    // An alias is not a fallback.
+    expect(server.attributes).toMatchObject({ 'gen_ai.request.model': 'gpt4', 'switchboard.group': 'mymodel' });
+    expect(c.attributes['switchboard.fallback']).toBeUndefined();
     expect(up.last().headers.traceparent).toBe(`00-${TRACE_ID}-${c.spanId}-01`);
     expect(up.last().headers.tracestate).toBe('vendor=abc');
   });

@@ -120,6 +120,7 @@ export class RouterService {
     if (options.signal.aborted) throw primaryError;
 
     const names = planFallbacks(settings, resolution, classifyFailure(primaryError));
+    options.trace?.fallingBack();
     const triedGroups = new Set([groupKey(resolution)]);
     for (const name of names) {
       let fallback: Resolution;

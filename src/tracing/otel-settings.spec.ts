@@ -55,3 +55,15 @@ describe('otelSettingsFrom', () => {
     expect(parseHeaderList(undefined)).toEqual({});
   });
 });
+
+describe('general_settings.otel in a config file', () => {
+  it('resolves os.environ/ references in its headers, and warns once about unknown keys', async () => {
+    const { parseConfigText } = await import('../config/config-loader.js');
+    const loaded = parseConfigText(
+      `model_list: []\ngeneral_settings:\n  otel:\n    endpoint: http://c:4318\n    headers: { x-api-key: os.environ/COLLECTOR_KEY }\n    sampel_ratio: 1\n`,
+      { COLLECTOR_KEY: 'k-123' },
+    );
+    expect(loaded.config.general.otel).toMatchObject({ endpoint: 'http://c:4318/v1/traces', headers: { 'x-api-key': 'k-123' } });
+    expect(loaded.warnings.filter((w) => w.includes('sampel_ratio'))).toHaveLength(1);
+  });
+});

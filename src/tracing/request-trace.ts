@@ -47,6 +47,8 @@ export class RequestTrace {
   private readonly parent: Context;
   private attempts = 0;
   private served?: AttemptTrace;
+  /** Set once the primary group has failed: later attempts are fallbacks. */
+  private inFallback = false;
 
   constructor(
     private readonly runtime: TraceRuntime,
@@ -70,8 +72,12 @@ export class RequestTrace {
   /** Starts the CLIENT span of the next upstream attempt (numbered from 1 over the whole request). */
   attempt(target: DeploymentTarget & { readonly requestedName: string }, stream: boolean): AttemptTrace {
     this.attempts++;
-    const a = new AttemptTrace(this, this.runtime, this.parent, target, this.operation, this.attempts, stream);
-    return a;
+    return new AttemptTrace(this, this.runtime, this.parent, target, this.operation, this.attempts, stream, this.inFallback);
+  }
+
+  /** The router gave up on the requested group and walks the configured fallbacks. */
+  fallingBack(): void {
+    this.inFallback = true;
   }
 
   /** @internal an attempt that produced the answer the client got. */
@@ -84,7 +90,7 @@ export class RequestTrace {
     const body = o.body && typeof o.body === 'object' ? (o.body as JsonObject) : undefined;
     const requested = typeof body?.model === 'string' ? body.model : undefined;
     if (requested !== undefined) {
-      span.updateName(`${this.operation} ${requested}`);
+      span.updateName(`${this.operation} ${requested.slice(0, 128)}`);
       span.setAttribute(GEN_AI.requestModel, requested);
     }
     span.setAttribute('http.route', o.route);
@@ -135,6 +141,7 @@ export class AttemptTrace {
   responseId?: string;
   private readonly span: Span;
   private ended = false;
+  private readonly recordContent: boolean;
 
   constructor(
     private readonly request: RequestTrace,
@@ -144,6 +151,7 @@ export class AttemptTrace {
     operation: string,
     attempt: number,
     stream: boolean,
+    fallback: boolean,
   ) {
     const attributes: Attributes = {
       [GEN_AI.operationName]: operation,
@@ -155,7 +163,7 @@ export class AttemptTrace {
       'http.request.method': 'POST',
     };
     if (stream) attributes[GEN_AI.requestStream] = true;
-    if (target.group !== target.requestedName) attributes[SWITCHBOARD.fallback] = target.group;
+    if (fallback) attributes[SWITCHBOARD.fallback] = target.group;
     const server = serverOf(target.apiBase);
     if (server) {
       attributes['server.address'] = server.address;
@@ -164,6 +172,7 @@ export class AttemptTrace {
     this.span = runtime.tracer.startSpan(`${operation} ${target.upstreamModel}`, { kind: SpanKind.CLIENT, attributes }, parent);
     runtime.propagator.inject(trace.setSpan(ROOT_CONTEXT, this.span), this.headers, defaultTextMapSetter);
     this.facts = new StreamFacts(runtime.recordContent);
+    this.recordContent = runtime.recordContent;
   }
 
   /** A JSON answer arrived: the attempt succeeded. */
@@ -213,8 +222,9 @@ export class AttemptTrace {
       span.setAttribute(SWITCHBOARD.failureClass, failure);
       span.setAttribute('error.type', type);
       if (err instanceof GatewayError && err.upstreamStatus !== undefined) span.setAttribute('http.response.status_code', err.upstreamStatus);
-      // The message is the gateway's own wording (never a credential: GatewayError redacts them).
-      span.setStatus({ code: SpanStatusCode.ERROR, message: err instanceof Error ? err.message.slice(0, 256) : type });
+      // An upstream's error message can quote the request back, so it is content: only with record_content.
+      const message = this.recordContent && err instanceof Error ? err.message.slice(0, 512) : type;
+      span.setStatus({ code: SpanStatusCode.ERROR, message });
     }
     span.end();
   }
