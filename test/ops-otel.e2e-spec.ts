@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import OpenAI from 'openai';
 import { cleanEnv, freePort, MAIN, runCli, waitUntilServing, writeTempConfig } from './helpers/cli.js';
 import { closedPort, parseSse } from './helpers/assertions.js';
+import { FakeAnthropic } from './helpers/fake-anthropic.js';
 import { chatStream, FakeUpstream, sleep } from './helpers/fake-upstream.js';
 import { rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
 import { CLIENT, OtlpReceiver, SERVER } from './helpers/otlp-receiver.js';
@@ -233,6 +234,7 @@ ${otel(r)}`);
     const msg = await r.request(m, 2);
     expect(msg.server.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'http.route': '/v1/messages', 'gen_ai.request.model': 'chatty', 'gen_ai.request.max_tokens': 20, 'gen_ai.usage.input_tokens': 5, 'gen_ai.usage.output_tokens': 6 });
     expect(msg.clients).toHaveLength(1);
+    expect(msg.server.attributes['gen_ai.response.model']).toBe('dep-c-model');
     expect(up.last().headers.traceparent).toBe(`00-${msg.server.traceId}-${msg.clients[0].spanId}-01`);
 
     const ms = rid();
@@ -257,6 +259,37 @@ ${otel(r)}`);
     expect(resp.server.attributes).toMatchObject({ 'gen_ai.operation.name': 'chat', 'http.route': '/v1/responses', 'gen_ai.request.model': 'chatty' });
     expect(resp.clients[0].attributes).toMatchObject({ 'switchboard.outcome': 'success', 'gen_ai.request.model': 'dep-c-model' });
     expect(r.bodies.join('\n')).not.toContain(PROMPT);
+  });
+
+  it('/v1/messages native to Anthropic (stream): usage from message_start and message_delta, traceparent to Anthropic', async () => {
+    const anthropic = await FakeAnthropic.start(['sk-ant-test']);
+    try {
+      const r = await receiver();
+      await gateway(`model_list:
+  - model_name: claude
+    litellm_params: { model: anthropic/claude-haiku-4-5, api_base: ${anthropic.url}, api_key: sk-ant-test }
+    model_info: { id: ant-1 }
+${otel(r)}`);
+      anthropic.enqueue({ message: { content: [{ type: 'text', text: 'Hi there' }], usage: { input_tokens: 11, output_tokens: 4 } } });
+      const id = rid();
+      const res = await fetch(`${gw!.url}/v1/messages`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'anthropic-version': '2023-06-01', 'x-request-id': id },
+        body: JSON.stringify({ model: 'claude', max_tokens: 20, stream: true, messages: [{ role: 'user', content: PROMPT }] }),
+      });
+      expect(parseSse(await res.text()).at(-1)?.event).toBe('message_stop');
+      const { server, clients } = await r.request(id, 2);
+      expect(server.attributes).toMatchObject({ 'gen_ai.provider.name': 'anthropic', 'gen_ai.usage.input_tokens': 11, 'gen_ai.usage.output_tokens': 4, 'switchboard.deployment_id': 'ant-1' });
+      expect(clients[0].attributes).toMatchObject({ 'gen_ai.response.model': 'claude-haiku-4-5', 'gen_ai.usage.input_tokens': 11, 'gen_ai.usage.output_tokens': 4, 'gen_ai.response.finish_reasons': [expect.any(String)] });
+      expect(anthropic.last().headers.traceparent).toBe(`00-${server.traceId}-${clients[0].spanId}-01`);
+      expect(r.bodies.join('\n')).not.toContain(PROMPT);
+      expect(r.bodies.join('\n')).not.toContain('sk-ant-test');
+    } finally {
+      gw?.app.getHttpServer().closeAllConnections();
+      await gw?.close();
+      gw = undefined;
+      await anthropic.close();
+    }
   });
 
   it('an incoming traceparent parents the SERVER span; tracestate goes upstream too', async () => {

@@ -202,6 +202,9 @@ export class AttemptTrace {
     this.ended = true;
     const span = this.span;
     const f = this.facts;
+    // Translated streams (Messages, bridged Responses) carry the client's name by the time the
+    // router sees them; the id the upstream was asked for is the truthful answer then.
+    if (f.model !== undefined && f.model === this.target.requestedName && f.model !== this.target.upstreamModel) f.model = this.target.upstreamModel;
     this.responseModel = f.model;
     this.responseId = f.id;
     if (f.model) span.setAttribute(GEN_AI.responseModel, f.model);
