@@ -22,14 +22,13 @@ import { MessagesModule } from './messages/messages.module.js';
 import { ResponsesModule } from './responses/responses.module.js';
 import { SpendModule } from './spend/spend.module.js';
 import { StoreModule } from './store/store.module.js';
-import { TracingModule } from './tracing/tracing.module.js';
 
 @Module({})
 export class AppModule implements NestModule {
   static forRoot(options: GatewayOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, MessagesModule, EmbeddingsModule, ModelsModule, HealthModule, StoreModule, AdminModule, LoggingModule.forRoot(options.server), MetricsModule, RedisModule, KeysModule, SpendModule, LimitsModule, TracingModule],
+      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, MessagesModule, EmbeddingsModule, ModelsModule, HealthModule, StoreModule, AdminModule, LoggingModule.forRoot(options.server), MetricsModule, RedisModule, KeysModule, SpendModule, LimitsModule],
       providers: [
         { provide: APP_FILTER, useClass: GatewayExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },

@@ -437,7 +437,8 @@ ${otel(r)}`);
     const run = runCli(['--config', config, '--port', String(port), '--host', '127.0.0.1', '--data-dir', dataDir], cleanEnv());
     try {
       const url = `http://127.0.0.1:${port}`;
-      await waitUntilServing(run, url);
+      // Start-up on a loaded CI machine can take a while; the flush is what is under test.
+      await waitUntilServing(run, url, 40_000);
       const id = rid();
       await new OpenAI({ baseURL: `${url}/v1`, apiKey: 'x', maxRetries: 0, defaultHeaders: { 'x-request-id': id } }).chat.completions.create({
         model: 'mymodel',
@@ -452,5 +453,5 @@ ${otel(r)}`);
     } finally {
       await run.stop();
     }
-  });
+  }, 60_000);
 });
