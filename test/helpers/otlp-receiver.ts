@@ -43,7 +43,7 @@ export class OtlpReceiver {
   }
 
   /** Every span of a trace, once `predicate` holds for them (or throws after timeoutMs). */
-  async waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs = 5000): Promise<ReceivedSpan[]> {
+  async waitFor(predicate: (spans: ReceivedSpan[]) => boolean, timeoutMs = 10_000): Promise<ReceivedSpan[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       if (predicate(this.spans)) return this.spans;
