@@ -27,7 +27,7 @@ export class ChatService {
   }
 
   private async run(body: JsonObject & { model: string; stream?: boolean }, resolution: Resolution, ctx: RequestContext): Promise<GatewayResult> {
-    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'chat' as const, caller: ctx.caller };
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'chat' as const, caller: ctx.caller, trace: ctx.trace };
     const meter = ctx.meter;
     if (body.stream === true) {
       const { result, target } = await this.router.execute(

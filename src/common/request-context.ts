@@ -2,6 +2,7 @@ import type { Request, Response } from 'express';
 import { ANONYMOUS, Caller } from '../auth/caller.js';
 import type { RequestTelemetry } from '../metrics/request-telemetry.js';
 import type { UsageMeter } from '../spend/usage-meter.js';
+import type { RequestTrace } from '../tracing/request-trace.js';
 
 /** Per-request facts every endpoint service needs, with no framework types inside. */
 export interface RequestContext {
@@ -11,6 +12,8 @@ export interface RequestContext {
   readonly signal: AbortSignal;
   /** Charges the served result to spend and token limits (inference routes; set by KeyAdmissionService). */
   readonly meter?: UsageMeter;
+  /** The request's OpenTelemetry span; only when tracing is on. */
+  readonly trace?: RequestTrace;
 }
 
 export interface GatewayRequest extends Request {
@@ -19,6 +22,8 @@ export interface GatewayRequest extends Request {
   /** Timing and usage for logs and metrics (set by RequestTelemetryMiddleware). */
   telemetry?: RequestTelemetry;
   usageMeter?: UsageMeter;
+  /** Set by RequestTelemetryMiddleware on inference routes when tracing is on. */
+  trace?: RequestTrace;
 }
 
 export function requestContext(req: GatewayRequest, res: Response): RequestContext {
@@ -27,5 +32,5 @@ export function requestContext(req: GatewayRequest, res: Response): RequestConte
   res.once('close', () => {
     if (!res.writableFinished) controller.abort();
   });
-  return { requestId: req.requestId ?? '-', caller: req.caller ?? ANONYMOUS, signal: controller.signal, meter: req.usageMeter };
+  return { requestId: req.requestId ?? '-', caller: req.caller ?? ANONYMOUS, signal: controller.signal, meter: req.usageMeter, trace: req.trace };
 }

@@ -29,6 +29,7 @@ import { suggestKey } from './key-suggestion.js';
 import { withDefaultApiKey } from './default-api-key.js';
 import { PYYAML_SCHEMA } from './pyyaml-schema.js';
 import { pickRequestDefaults } from '../routing/request-defaults.js';
+import { otelSettingsFrom } from '../tracing/otel-settings.js';
 
 export interface LoadedConfig {
   config: GatewayConfig;
@@ -204,6 +205,7 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
       storeResyncIntervalSeconds: general.store_resync_interval_seconds,
       metricsRequireAuth: general.metrics_require_auth === true,
       responsesStoreTtlSec: typeof general.responses_store_ttl === 'number' ? general.responses_store_ttl : undefined,
+      otel: otelSettingsFrom(general.otel, effectiveEnv, issues, warnings),
     },
     litellm: { dropParams: sections.litellm_settings.drop_params === true, cache: normalizeCacheSettings(sections.litellm_settings, issues, warnings, effectiveEnv) },
     envRefs: envRefNames(raw),

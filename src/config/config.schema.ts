@@ -103,6 +103,8 @@ export class GeneralSettingsSchema {
   @IsOptional() @IsBoolean() metrics_require_auth?: boolean;
   /** Seconds a bridged /v1/responses response can be continued (previous_response_id, item_reference). */
   @IsOptional() @IsNumber() @Min(1) responses_store_ttl?: number;
+  /** OpenTelemetry traces (checked field by field in tracing/otel-settings.ts). */
+  @IsOptional() @IsObject() otel?: Record<string, unknown>;
 }
 
 export class LitellmSettingsSchema {
@@ -140,6 +142,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
   general_settings: [
     'master_key', 'database_url', 'allow_file_model_edits', 'log_prompts', 'store_resync_interval_seconds',
     'metrics_require_auth', 'responses_store_ttl',
+    'otel',
   ],
   litellm_settings: [
     'drop_params', 'num_retries', 'request_timeout', 'fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks',

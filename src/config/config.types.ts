@@ -2,6 +2,7 @@
 
 import type { CacheSettings } from '../cache/cache-settings.js';
 import type { EnvRefNames } from './env-ref.js';
+import type { OtelSettings } from '../tracing/otel-settings.js';
 
 export type ConfigSource = 'file' | 'db';
 
@@ -96,6 +97,8 @@ export interface GeneralSettings {
   readonly metricsRequireAuth?: boolean;
   /** general_settings.responses_store_ttl: seconds a bridged response stays continuable (default 3600). */
   readonly responsesStoreTtlSec?: number;
+  /** general_settings.otel and the OTEL_* variables: OpenTelemetry traces; absent means off. */
+  readonly otel?: OtelSettings;
 }
 
 export interface LitellmSettings {

@@ -29,7 +29,7 @@ export class EmbeddingsService {
   }
 
   private async run(body: JsonObject & { model: string }, resolution: Resolution, ctx: RequestContext): Promise<GatewayResult> {
-    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: false, endpoint: 'embeddings' as const, caller: ctx.caller };
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: false, endpoint: 'embeddings' as const, caller: ctx.caller, trace: ctx.trace };
     const { result, target } = await this.router.execute(
       resolution,
       (t, c) => {

@@ -197,7 +197,7 @@ export class KeyCacheService implements OnModuleInit {
     const models = key.models.includes(ALL_MODELS) ? [] : key.models;
     return {
       key,
-      caller: { kind: 'virtual', keyId: key.token, allowedModels: models },
+      caller: { kind: 'virtual', keyId: key.token, keyAlias: key.keyAlias, allowedModels: models },
       expiresMs: key.expires ? Date.parse(key.expires) : undefined,
       resetMs: key.budgetResetAt ? Date.parse(key.budgetResetAt) : undefined,
       unflushed,

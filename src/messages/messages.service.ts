@@ -46,7 +46,7 @@ export class MessagesService {
 
   private async run(body: JsonObject & { model: string; stream?: boolean }, headers: ClientHeaders, resolution: Resolution, ctx: RequestContext): Promise<GatewayResult> {
     const stream = body.stream === true;
-    const options = { requestId: ctx.requestId, signal: ctx.signal, stream, endpoint: 'messages' as const, caller: ctx.caller };
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream, endpoint: 'messages' as const, caller: ctx.caller, trace: ctx.trace };
     const meter = ctx.meter;
     if (stream) {
       const { result, target } = await this.router.execute(resolution, (t, c) => this.stream(t, body, headers, resolution, c), options);
@@ -74,7 +74,7 @@ export class MessagesService {
   async countTokens(body: JsonObject & { model: string }, headers: ClientHeaders, ctx: RequestContext): Promise<GatewayResult> {
     const resolution = this.resolver.resolve(body.model, 'messages', ctx.caller);
     if (!resolution.candidates.some((t) => this.isNative(this.providers.get(t.provider), t))) return this.estimate(body);
-    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: false, endpoint: 'messages' as const, caller: ctx.caller };
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: false, endpoint: 'messages' as const, caller: ctx.caller, trace: ctx.trace };
     const { result, target } = await this.router.execute(
       resolution,
       async (t, c): Promise<{ body: JsonObject; exact: boolean }> => {

@@ -1,5 +1,5 @@
 import { performance } from 'node:perf_hooks';
-import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
+import { Inject, Injectable, NestMiddleware, Optional } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
 import { ConfigRegistryService } from '../config/config-registry.service.js';
 import { GATEWAY_OPTIONS } from '../config/gateway-options.js';
@@ -7,6 +7,7 @@ import type { GatewayOptions } from '../config/gateway-options.js';
 import type { GatewayRequest } from '../common/request-context.js';
 import { ShutdownService } from '../health/shutdown.service.js';
 import { AppLogger } from '../logging/app-logger.service.js';
+import { TracingService } from '../tracing/tracing.service.js';
 import { DeploymentIndex } from './deployment-index.js';
 import { MetricsService } from './metrics.service.js';
 import { RequestTelemetry } from './request-telemetry.js';
@@ -26,6 +27,8 @@ const CACHE_HEADER = 'x-switchboard-cache';
 export class RequestTelemetryMiddleware implements NestMiddleware {
   private readonly index = new DeploymentIndex();
   private readonly basePath: string;
+  /** Only when tracing is on: off, the per-request cost is this one undefined check. */
+  private readonly tracing?: TracingService;
 
   constructor(
     private readonly metrics: MetricsService,
@@ -33,14 +36,17 @@ export class RequestTelemetryMiddleware implements NestMiddleware {
     private readonly shutdown: ShutdownService,
     private readonly registry: ConfigRegistryService,
     @Inject(GATEWAY_OPTIONS) options: GatewayOptions,
+    @Optional() tracing?: TracingService,
   ) {
     this.basePath = options.server?.basePath ?? '';
+    if (tracing?.enabled) this.tracing = tracing;
     metrics.setInFlightSource(() => shutdown.inFlight);
   }
 
   use(req: GatewayRequest, res: Response, next: NextFunction): void {
     const telemetry = new RequestTelemetry();
     req.telemetry = telemetry;
+    if (this.tracing) req.trace = this.tracing.startRequest(req);
     this.shutdown.requestStarted();
     // While draining, ask clients (and the ingress) not to reuse this connection.
     if (this.shutdown.isDraining) res.setHeader('connection', 'close');
@@ -81,6 +87,19 @@ export class RequestTelemetryMiddleware implements NestMiddleware {
       overheadS: overheadMs !== undefined ? overheadMs / 1000 : undefined,
       promptTokens: hit ? undefined : t.usage?.prompt,
       completionTokens: hit ? undefined : t.usage?.completion,
+    });
+    req.trace?.end({
+      status,
+      route,
+      aborted,
+      errorCode: t.errorCode,
+      group,
+      deploymentId: typeof deploymentId === 'string' ? deploymentId : undefined,
+      provider,
+      usage: t.usage,
+      body: req.body,
+      keyAlias: req.caller?.keyAlias,
+      requestId: req.requestId,
     });
 
     const log = this.logger.pino;

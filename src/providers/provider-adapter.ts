@@ -17,6 +17,8 @@ export interface UpstreamCallContext {
   readonly timeoutMs: number;
   /** For streams: the longest silence allowed between two chunks. */
   readonly streamIdleTimeoutMs: number;
+  /** W3C trace context (traceparent, tracestate) of this attempt's span; only when tracing is on. */
+  readonly traceHeaders?: Readonly<Record<string, string>>;
 }
 
 export interface UpstreamStream {

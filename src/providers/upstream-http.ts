@@ -183,6 +183,8 @@ class UpstreamCall {
     const target = parseUrl(req.url);
     const headers: Record<string, string | number> = { 'user-agent': USER_AGENT, 'accept-encoding': ACCEPT_ENCODING };
     for (const name in req.headers) headers[name.toLowerCase()] = req.headers[name];
+    const trace = ctx.traceHeaders;
+    if (trace !== undefined) for (const name in trace) headers[name] = trace[name];
     headers['content-type'] = 'application/json';
     headers.accept = accept;
     headers['content-length'] = Buffer.byteLength(payload);

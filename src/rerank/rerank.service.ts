@@ -32,7 +32,7 @@ export class RerankService {
     }
     const { return_documents: returnDocuments, ...rest } = body;
     const upstreamBody: JsonObject = { ...rest, documents: texts };
-    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: false, endpoint: 'rerank' as const, caller: ctx.caller };
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: false, endpoint: 'rerank' as const, caller: ctx.caller, trace: ctx.trace };
     const { result, target } = await this.router.execute(
       resolution,
       async (t, c) => {

@@ -36,7 +36,7 @@ export class ResponsesService {
   }
 
   private async run(body: JsonObject & { model: string; stream?: boolean }, resolution: Resolution, ctx: RequestContext): Promise<GatewayResult> {
-    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'responses' as const, caller: ctx.caller };
+    const options = { requestId: ctx.requestId, signal: ctx.signal, stream: body.stream === true, endpoint: 'responses' as const, caller: ctx.caller, trace: ctx.trace };
     // Only a bridged attempt needs it; one turn serves every attempt, so the store is read once.
     let turn: ConversationTurn | undefined;
     const bridged = () => (turn ??= this.conversations.turn(body, ctx.caller));

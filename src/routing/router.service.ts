@@ -19,6 +19,7 @@ import { ModelResolutionService } from './model-resolution.service.js';
 import type { Endpoint, Resolution } from './model-resolution.service.js';
 import { defaultRng } from './random.js';
 import type { Rng } from './random.js';
+import type { RequestTrace } from '../tracing/request-trace.js';
 import type { DeploymentTarget } from './routing-table.js';
 import { chooseDeployment, deploymentKey, needsUsage } from './routing-strategy.js';
 import type { UsageSnapshot } from './routing-strategy.js';
@@ -37,6 +38,8 @@ export interface ExecuteOptions {
   /** Fallback names are resolved for the same endpoint (and caller) as the original name. */
   readonly endpoint: Endpoint;
   readonly caller?: Caller;
+  /** The request's span: each attempt gets a child span (only when tracing is on). */
+  readonly trace?: RequestTrace;
 }
 
 export interface Executed<T> {
@@ -129,6 +132,7 @@ export class RouterService {
     if (options.signal.aborted) throw primaryError;
 
     const names = planFallbacks(settings, resolution, classifyFailure(primaryError));
+    options.trace?.fallingBack();
     const triedGroups = new Set([groupKey(resolution)]);
     for (const name of names) {
       let fallback: Resolution;
@@ -250,11 +254,13 @@ export class RouterService {
     const unfollow = () => options.signal.removeEventListener('abort', followClient);
     const timeoutMs = target.settings.timeoutMs ?? settings.timeoutMs;
     const streamTimeoutMs = target.settings.streamTimeoutMs ?? settings.streamTimeoutMs;
+    const span = options.trace?.attempt(target, options.stream);
     const ctx: UpstreamCallContext = {
       signal: controller.signal,
       requestId: options.requestId,
       timeoutMs: options.stream ? (streamTimeoutMs ?? timeoutMs) : timeoutMs,
       streamIdleTimeoutMs: streamTimeoutMs ?? timeoutMs,
+      traceHeaders: span?.headers,
     };
     const end = this.stats.start(key);
     const started = Date.now();
@@ -266,16 +272,18 @@ export class RouterService {
           onEnd: (err) => {
             unfollow();
             end();
+            span?.end(err, options.signal.aborted);
             if (err !== undefined && !options.signal.aborted && policy.canCoolDown) this.noteFailure(key, target, classifyFailure(err), policy);
           },
           abort: () => controller.abort(),
         });
         this.stats.recordLatency(key, Date.now() - started);
-        return primed as unknown as T;
+        return (span ? span.observe(primed) : primed) as unknown as T;
       }
       this.stats.recordLatency(key, Date.now() - started);
       unfollow();
       end();
+      span?.succeeded(result);
       return result;
     } catch (err) {
       // Whatever the attempt left open upstream is closed now, not when the GC gets to it.
@@ -283,6 +291,7 @@ export class RouterService {
       unfollow();
       end();
       if (classifyFailure(err) === 'timeout') this.stats.recordLatency(key, Date.now() - started);
+      span?.end(err, options.signal.aborted);
       throw err;
     }
   }
