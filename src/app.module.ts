@@ -19,6 +19,7 @@ import { ModelsModule } from './models/models.module.js';
 import { KeysModule } from './keys/keys.module.js';
 import { LimitsModule } from './limits/limits.module.js';
 import { RedisModule } from './redis/redis.module.js';
+import { OpenApiModule } from './openapi/openapi.module.js';
 import { MessagesModule } from './messages/messages.module.js';
 import { ResponsesModule } from './responses/responses.module.js';
 import { RerankModule } from './rerank/rerank.module.js';
@@ -30,7 +31,7 @@ export class AppModule implements NestModule {
   static forRoot(options: GatewayOptions): DynamicModule {
     return {
       module: AppModule,
-      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, MessagesModule, EmbeddingsModule, RerankModule, ModelsModule, HealthModule, StoreModule, AdminModule, LoggingModule.forRoot(options.server), MetricsModule, RedisModule, KeysModule, SpendModule, LimitsModule, CacheModule],
+      imports: [ConfigModule.forRoot(options), AuthModule, ChatModule, ResponsesModule, MessagesModule, EmbeddingsModule, RerankModule, ModelsModule, HealthModule, StoreModule, AdminModule, LoggingModule.forRoot(options.server), MetricsModule, RedisModule, KeysModule, SpendModule, LimitsModule, CacheModule, OpenApiModule],
       providers: [
         { provide: APP_FILTER, useClass: GatewayExceptionFilter },
         { provide: APP_GUARD, useClass: AuthGuard },

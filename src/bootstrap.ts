@@ -9,6 +9,7 @@ import type { GatewayOptions } from './config/gateway-options.js';
 import { DEFAULT_KEEP_ALIVE_TIMEOUT_MS } from './config/server-options.js';
 import type { ServerOptions } from './config/server-options.js';
 import { AppLogger } from './logging/app-logger.service.js';
+import { publishOpenApi } from './openapi/openapi-document.js';
 import { setUpstreamMaxSockets } from './providers/upstream-http.js';
 
 export interface ListenOptions {
@@ -54,6 +55,7 @@ export async function createApp(options: GatewayOptions, logger: false | undefin
   http.headersTimeout = headers;
   // Node requires requestTimeout >= headersTimeout (0 disables it).
   if (http.requestTimeout !== 0 && http.requestTimeout < headers) http.requestTimeout = headers;
+  publishOpenApi(app, server.basePath ?? '');
   if (server.basePath) {
     // Nest's own not-found handler lives under the prefix; outside it Express would answer
     // with an HTML page. Routes are registered by init(), so this lands after all of them.

@@ -7,12 +7,21 @@ import type { GatewayRequest } from '../common/request-context.js';
 import { writeResult } from '../common/result-writer.js';
 import { ChatService } from './chat.service.js';
 import { ChatCompletionRequestDto } from './dto/chat-completion-request.dto.js';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiInferenceRoute, streamingOk } from '../openapi/openapi.decorators.js';
 
+@ApiTags('inference')
 @Inference()
 @Controller()
 export class ChatController {
   constructor(private readonly chat: ChatService) {}
 
+  @ApiInferenceRoute({
+    summary: 'Chat Completions',
+    description: 'JSON, or server-sent events with `stream: true`.',
+    body: ChatCompletionRequestDto,
+    ok: streamingOk('A chat.completion object, or chat.completion.chunk events'),
+  })
   @Post(['v1/chat/completions', 'chat/completions'])
   @HttpCode(200)
   async create(

@@ -204,6 +204,7 @@ export function analyzeConfigObject(raw: Record<string, unknown>, env: NodeJS.Pr
       logPrompts: general.log_prompts === true,
       storeResyncIntervalSeconds: general.store_resync_interval_seconds,
       metricsRequireAuth: general.metrics_require_auth === true,
+      publicDocs: general.public_docs === true,
       responsesStoreTtlSec: typeof general.responses_store_ttl === 'number' ? general.responses_store_ttl : undefined,
       otel: otelSettingsFrom(general.otel, effectiveEnv, issues, warnings),
     },

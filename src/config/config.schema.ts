@@ -101,6 +101,8 @@ export class GeneralSettingsSchema {
   @IsOptional() @IsBoolean() log_prompts?: boolean;
   @IsOptional() @IsNumber() @Min(0) store_resync_interval_seconds?: number;
   @IsOptional() @IsBoolean() metrics_require_auth?: boolean;
+  /** Serves /openapi.json and /docs without a key (they describe routes, never data). */
+  @IsOptional() @IsBoolean() public_docs?: boolean;
   /** Seconds a bridged /v1/responses response can be continued (previous_response_id, item_reference). */
   @IsOptional() @IsNumber() @Min(1) responses_store_ttl?: number;
   /** OpenTelemetry traces (checked field by field in tracing/otel-settings.ts). */
@@ -143,6 +145,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
     'master_key', 'database_url', 'allow_file_model_edits', 'log_prompts', 'store_resync_interval_seconds',
     'metrics_require_auth', 'responses_store_ttl',
     'otel',
+    'public_docs',
   ],
   litellm_settings: [
     'drop_params', 'num_retries', 'request_timeout', 'fallbacks', 'context_window_fallbacks', 'content_policy_fallbacks',

@@ -95,6 +95,8 @@ export interface GeneralSettings {
   readonly storeResyncIntervalSeconds?: number;
   /** general_settings.metrics_require_auth: GET /metrics needs the master key. Off by default. */
   readonly metricsRequireAuth?: boolean;
+  /** general_settings.public_docs: /openapi.json and /docs need no key. Off by default. */
+  readonly publicDocs?: boolean;
   /** general_settings.responses_store_ttl: seconds a bridged response stays continuable (default 3600). */
   readonly responsesStoreTtlSec?: number;
   /** general_settings.otel and the OTEL_* variables: OpenTelemetry traces; absent means off. */

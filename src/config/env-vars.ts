@@ -26,6 +26,20 @@ export const ENV_VARS = {
   UPSTREAM_MAX_SOCKETS: 'open sockets per upstream host, default 1024 (flag --upstream-max-sockets)',
   STORE_CONNECT_TIMEOUT: 'seconds start-up retries an unreachable PostgreSQL store, default 60 (flag --store-connect-timeout)',
   LOG_LEVEL: 'trace|debug|info|warn|error|fatal|silent, default info (flag --log-level)',
+  OTEL_EXPORTER_OTLP_ENDPOINT: 'OTLP/HTTP collector base URL; setting it turns tracing on (/v1/traces is appended)',
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: 'OTLP/HTTP traces URL, used as given; wins over OTEL_EXPORTER_OTLP_ENDPOINT',
+  OTEL_EXPORTER_OTLP_HEADERS: 'headers for the OTLP exporter, k=v,k2=v2 (values never logged)',
+  OTEL_EXPORTER_OTLP_TRACES_HEADERS: 'headers for the traces exporter only; merged over OTEL_EXPORTER_OTLP_HEADERS',
+  OTEL_SERVICE_NAME: 'service.name of the spans, default switchboard',
+  OTEL_SDK_DISABLED: 'true turns tracing off even when an endpoint is set',
+  OTEL_TRACES_EXPORTER: 'none turns tracing off',
+  OTEL_TRACES_SAMPLER: 'always_on | always_off | traceidratio | parentbased_traceidratio (and the parentbased_* forms)',
+  OTEL_TRACES_SAMPLER_ARG: 'ratio for the ratio samplers, 0..1',
+  VERTEXAI_PROJECT: 'default Google Cloud project of vertex_ai deployments without vertex_project',
+  VERTEXAI_LOCATION: 'default region of vertex_ai deployments without vertex_location',
+  GOOGLE_APPLICATION_CREDENTIALS: 'service-account or ADC file used by vertex_ai deployments without vertex_credentials',
+  GOOGLE_CLOUD_PROJECT: 'project of application default credentials, when the credentials do not name one',
+  GCLOUD_PROJECT: 'older spelling of GOOGLE_CLOUD_PROJECT, read the same way',
 } as const;
 
 export type EnvVarName = keyof typeof ENV_VARS;

@@ -7,12 +7,16 @@ import type { GatewayRequest } from '../common/request-context.js';
 import { writeResult } from '../common/result-writer.js';
 import { EmbeddingRequestDto } from './dto/embedding-request.dto.js';
 import { EmbeddingsService } from './embeddings.service.js';
+import { ApiTags } from '@nestjs/swagger';
+import { ApiInferenceRoute } from '../openapi/openapi.decorators.js';
 
+@ApiTags('inference')
 @Inference()
 @Controller()
 export class EmbeddingsController {
   constructor(private readonly embeddings: EmbeddingsService) {}
 
+  @ApiInferenceRoute({ summary: 'Embeddings', body: EmbeddingRequestDto })
   @Post(['v1/embeddings', 'embeddings'])
   @HttpCode(200)
   async create(

@@ -16,6 +16,8 @@ import {
   ValidateBy,
   ValidateNested,
 } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiAdditionalProperties } from '../../openapi/openapi.decorators.js';
 import { IsStringMap } from './string-map.validator.js';
 
 /** New model ids travel in URLs (PATCH /model/{id}) and logs: a conservative alphabet. */
@@ -32,48 +34,50 @@ const TEXT_MAX = 2048;
  * such as `api_bsae` must not be silently stored). Values are nullable in updates, where null
  * removes the field.
  */
+@ApiAdditionalProperties(false)
 export class AdminLitellmParamsDto {
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(NAME_MAX) model?: string;
-  @IsOptional() @IsString() @MaxLength(64) custom_llm_provider?: string;
-  @IsOptional() @IsString() @MaxLength(TEXT_MAX) api_base?: string;
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(8192) api_key?: string;
-  @IsOptional() @IsString() @MaxLength(64) api_version?: string;
-  @IsOptional() @IsString() @MaxLength(NAME_MAX) organization?: string;
-  @IsOptional() @IsStringMap({ maxEntries: 32, maxKeyLength: 128, maxValueLength: 4096 }) extra_headers?: Record<string, string>;
-  @IsOptional() @IsNumber() @Min(0) @Max(86_400) timeout?: number;
-  @IsOptional() @IsNumber() @Min(0) @Max(86_400) stream_timeout?: number;
-  @IsOptional() @IsInt() @Min(0) @Max(100) max_retries?: number;
-  @IsOptional() @IsNumber() @Min(0) rpm?: number;
-  @IsOptional() @IsNumber() @Min(0) tpm?: number;
-  @IsOptional() @IsNumber() @Min(0) weight?: number;
-  @IsOptional() @IsInt() @Min(0) order?: number;
-  @IsOptional() @IsBoolean() use_chat_completions_for_responses?: boolean;
-  @IsOptional() @IsBoolean() drop_params?: boolean;
+  @ApiPropertyOptional({ nullable: true, type: 'string', maxLength: NAME_MAX }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(NAME_MAX) model?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string', maxLength: 64 }) @IsOptional() @IsString() @MaxLength(64) custom_llm_provider?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string', maxLength: TEXT_MAX }) @IsOptional() @IsString() @MaxLength(TEXT_MAX) api_base?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string', maxLength: 8192 }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(8192) api_key?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string', maxLength: 64 }) @IsOptional() @IsString() @MaxLength(64) api_version?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string', maxLength: NAME_MAX }) @IsOptional() @IsString() @MaxLength(NAME_MAX) organization?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'object', additionalProperties: { type: 'string' } }) @IsOptional() @IsStringMap({ maxEntries: 32, maxKeyLength: 128, maxValueLength: 4096 }) extra_headers?: Record<string, string>;
+  @ApiPropertyOptional({ nullable: true, type: 'number', minimum: 0, maximum: 86_400 }) @IsOptional() @IsNumber() @Min(0) @Max(86_400) timeout?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'number', minimum: 0, maximum: 86_400 }) @IsOptional() @IsNumber() @Min(0) @Max(86_400) stream_timeout?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'integer', minimum: 0, maximum: 100 }) @IsOptional() @IsInt() @Min(0) @Max(100) max_retries?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'number', minimum: 0 }) @IsOptional() @IsNumber() @Min(0) rpm?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'number', minimum: 0 }) @IsOptional() @IsNumber() @Min(0) tpm?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'number', minimum: 0 }) @IsOptional() @IsNumber() @Min(0) weight?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'integer', minimum: 0 }) @IsOptional() @IsInt() @Min(0) order?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'boolean' }) @IsOptional() @IsBoolean() use_chat_completions_for_responses?: boolean;
+  @ApiPropertyOptional({ nullable: true, type: 'boolean' }) @IsOptional() @IsBoolean() drop_params?: boolean;
   // Default request parameters (routing/request-defaults.ts), as in a config file's litellm_params.
-  @IsOptional() @IsNumber() @Min(0) @Max(2) temperature?: number;
-  @IsOptional() @IsNumber() @Min(0) @Max(1) top_p?: number;
-  @IsOptional() @IsInt() @Min(1) top_k?: number;
-  @IsOptional() @IsInt() @Min(1) max_tokens?: number;
-  @IsOptional() @IsInt() @Min(1) max_completion_tokens?: number;
-  @IsOptional() @IsInt() @Min(1) @Max(128) n?: number;
-  @IsOptional() @IsInt() seed?: number;
-  @IsOptional() @IsNumber() @Min(-2) @Max(2) frequency_penalty?: number;
-  @IsOptional() @IsNumber() @Min(-2) @Max(2) presence_penalty?: number;
-  @IsOptional() @Allow() stop?: string | string[];
-  @IsOptional() @IsObject() response_format?: Record<string, unknown>;
-  @IsOptional() @IsString() @MaxLength(64) reasoning_effort?: string;
-  @IsOptional() @IsObject() logit_bias?: Record<string, number>;
-  @IsOptional() @IsBoolean() logprobs?: boolean;
-  @IsOptional() @IsInt() @Min(0) @Max(20) top_logprobs?: number;
-  @IsOptional() @IsBoolean() parallel_tool_calls?: boolean;
-  @IsOptional() @IsString() @MaxLength(64) service_tier?: string;
-  @IsOptional() @IsString() @MaxLength(64) verbosity?: string;
-  @IsOptional() @IsString() @MaxLength(NAME_MAX) user?: string;
-  @IsOptional() @IsInt() @Min(1) dimensions?: number;
-  @IsOptional() @IsIn(['float', 'base64']) encoding_format?: string;
-  @IsOptional() @IsString() @MaxLength(NAME_MAX) vertex_project?: string;
-  @IsOptional() @IsString() @MaxLength(64) vertex_location?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'number' }) @IsOptional() @IsNumber() @Min(0) @Max(2) temperature?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'number' }) @IsOptional() @IsNumber() @Min(0) @Max(1) top_p?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'integer' }) @IsOptional() @IsInt() @Min(1) top_k?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'integer' }) @IsOptional() @IsInt() @Min(1) max_tokens?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'integer' }) @IsOptional() @IsInt() @Min(1) max_completion_tokens?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'integer' }) @IsOptional() @IsInt() @Min(1) @Max(128) n?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'integer' }) @IsOptional() @IsInt() seed?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'number' }) @IsOptional() @IsNumber() @Min(-2) @Max(2) frequency_penalty?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'number' }) @IsOptional() @IsNumber() @Min(-2) @Max(2) presence_penalty?: number;
+  @ApiPropertyOptional({ nullable: true, oneOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] }) @IsOptional() @Allow() stop?: string | string[];
+  @ApiPropertyOptional({ nullable: true, type: 'object', additionalProperties: true }) @IsOptional() @IsObject() response_format?: Record<string, unknown>;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(64) reasoning_effort?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'object', additionalProperties: true }) @IsOptional() @IsObject() logit_bias?: Record<string, number>;
+  @ApiPropertyOptional({ nullable: true, type: 'boolean' }) @IsOptional() @IsBoolean() logprobs?: boolean;
+  @ApiPropertyOptional({ nullable: true, type: 'integer' }) @IsOptional() @IsInt() @Min(0) @Max(20) top_logprobs?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'boolean' }) @IsOptional() @IsBoolean() parallel_tool_calls?: boolean;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(64) service_tier?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(64) verbosity?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(NAME_MAX) user?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'integer' }) @IsOptional() @IsInt() @Min(1) dimensions?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'string', enum: ['float', 'base64'] }) @IsOptional() @IsIn(['float', 'base64']) encoding_format?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(NAME_MAX) vertex_project?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(64) vertex_location?: string;
   /** A credentials file path, the service-account JSON text, or the JSON object (sealed at rest unless a path or os.environ/). */
+  @ApiPropertyOptional({ nullable: true, oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }] })
   @IsOptional()
   @ValidateBy({
     name: 'isStringOrObject',
@@ -86,66 +90,78 @@ export class AdminLitellmParamsDto {
 }
 
 /** The model_info fields Switchboard keeps (LiteLLM names); others are rejected. */
+@ApiAdditionalProperties(false)
 export class AdminModelInfoDto {
-  @IsOptional() @IsString() @Matches(MODEL_ID_PATTERN, { message: MODEL_ID_RULE }) id?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @Matches(MODEL_ID_PATTERN, { message: MODEL_ID_RULE }) id?: string;
+  @ApiPropertyOptional({ enum: ['chat', 'completion', 'embedding', 'responses', 'image_generation', 'audio_transcription', 'rerank'] })
   @IsOptional() @IsIn(['chat', 'completion', 'embedding', 'responses', 'image_generation', 'audio_transcription', 'rerank'])
   mode?: string;
-  @IsOptional() @IsString() @MaxLength(NAME_MAX) base_model?: string;
-  @IsOptional() @IsString() @MaxLength(TEXT_MAX) description?: string;
-  @IsOptional() @IsInt() @Min(0) max_tokens?: number;
-  @IsOptional() @IsInt() @Min(0) max_input_tokens?: number;
-  @IsOptional() @IsInt() @Min(0) max_output_tokens?: number;
-  @IsOptional() @IsNumber() @Min(0) input_cost_per_token?: number;
-  @IsOptional() @IsNumber() @Min(0) output_cost_per_token?: number;
-  @IsOptional() @IsBoolean() supports_function_calling?: boolean;
-  @IsOptional() @IsBoolean() supports_vision?: boolean;
-  @IsOptional() @IsBoolean() supports_reasoning?: boolean;
+  @ApiPropertyOptional({ nullable: true, type: 'string', maxLength: NAME_MAX }) @IsOptional() @IsString() @MaxLength(NAME_MAX) base_model?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string', maxLength: TEXT_MAX }) @IsOptional() @IsString() @MaxLength(TEXT_MAX) description?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'integer', minimum: 0 }) @IsOptional() @IsInt() @Min(0) max_tokens?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'integer', minimum: 0 }) @IsOptional() @IsInt() @Min(0) max_input_tokens?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'integer', minimum: 0 }) @IsOptional() @IsInt() @Min(0) max_output_tokens?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'number', minimum: 0 }) @IsOptional() @IsNumber() @Min(0) input_cost_per_token?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'number', minimum: 0 }) @IsOptional() @IsNumber() @Min(0) output_cost_per_token?: number;
+  @ApiPropertyOptional({ nullable: true, type: 'boolean' }) @IsOptional() @IsBoolean() supports_function_calling?: boolean;
+  @ApiPropertyOptional({ nullable: true, type: 'boolean' }) @IsOptional() @IsBoolean() supports_vision?: boolean;
+  @ApiPropertyOptional({ nullable: true, type: 'boolean' }) @IsOptional() @IsBoolean() supports_reasoning?: boolean;
 
   // What GET /model/info adds to model_info. Accepted so that a model read, edited and sent back
   // whole is not refused; never stored (READ_ONLY_MODEL_INFO in model-admin.service.ts).
-  @IsOptional() @IsBoolean() db_model?: boolean;
-  @IsOptional() @IsString() @MaxLength(64) source?: string;
-  @IsOptional() @IsBoolean() editable?: boolean;
-  @IsOptional() @IsString() @MaxLength(64) created_at?: string;
-  @IsOptional() @IsString() @MaxLength(64) updated_at?: string;
-  @IsOptional() @IsString() @MaxLength(TEXT_MAX) misconfigured?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'boolean' }) @IsOptional() @IsBoolean() db_model?: boolean;
+  @ApiPropertyOptional({ nullable: true, type: 'string', maxLength: 64 }) @IsOptional() @IsString() @MaxLength(64) source?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'boolean' }) @IsOptional() @IsBoolean() editable?: boolean;
+  @ApiPropertyOptional({ nullable: true, type: 'string', maxLength: 64 }) @IsOptional() @IsString() @MaxLength(64) created_at?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string', maxLength: 64 }) @IsOptional() @IsString() @MaxLength(64) updated_at?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string', maxLength: TEXT_MAX }) @IsOptional() @IsString() @MaxLength(TEXT_MAX) misconfigured?: string;
 }
 
 /** POST /model/new */
+@ApiAdditionalProperties(false)
 export class NewModelDto {
-  @IsString() @IsNotEmpty() @MaxLength(NAME_MAX) model_name!: string;
+  @ApiProperty({ type: 'string', maxLength: NAME_MAX }) @IsString() @IsNotEmpty() @MaxLength(NAME_MAX) model_name!: string;
 
+  @ApiProperty({ type: () => AdminLitellmParamsDto })
   @IsObject() @ValidateNested() @Type(() => AdminLitellmParamsDto)
   litellm_params!: AdminLitellmParamsDto;
 
+  @ApiPropertyOptional({ type: () => AdminModelInfoDto })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => AdminModelInfoDto)
   model_info?: AdminModelInfoDto;
 }
 
 /** PATCH /model/{id}: every field optional, merged into the stored model. */
+@ApiAdditionalProperties(false)
 export class PatchModelDto {
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(NAME_MAX) model_name?: string;
+  @ApiPropertyOptional({ type: 'string', maxLength: NAME_MAX }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(NAME_MAX) model_name?: string;
 
+  @ApiPropertyOptional({ type: () => AdminLitellmParamsDto })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => AdminLitellmParamsDto)
   litellm_params?: AdminLitellmParamsDto;
 
+  @ApiPropertyOptional({ type: () => AdminModelInfoDto })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => AdminModelInfoDto)
   model_info?: AdminModelInfoDto;
 }
 
 /** POST /model/update: LiteLLM's shape, the target named by model_info.id. */
+@ApiAdditionalProperties(false)
 export class UpdateModelDto {
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(NAME_MAX) model_name?: string;
+  @ApiPropertyOptional({ type: 'string', maxLength: NAME_MAX }) @IsOptional() @IsString() @IsNotEmpty() @MaxLength(NAME_MAX) model_name?: string;
 
+  @ApiPropertyOptional({ type: () => AdminLitellmParamsDto })
   @IsOptional() @IsObject() @ValidateNested() @Type(() => AdminLitellmParamsDto)
   litellm_params?: AdminLitellmParamsDto;
 
   /** model_info.id is required here (checked by the service, which names the field). */
+  @ApiProperty({ type: () => AdminModelInfoDto, description: 'model_info.id names the model to update.' })
   @IsObject() @ValidateNested() @Type(() => AdminModelInfoDto)
   model_info!: AdminModelInfoDto;
 }
 
 /** POST /model/delete */
+@ApiAdditionalProperties(false)
 export class DeleteModelDto {
-  @IsString() @Matches(MODEL_ID_PATTERN, { message: MODEL_ID_RULE }) id!: string;
+  @ApiProperty({ type: 'string' }) @IsString() @Matches(MODEL_ID_PATTERN, { message: MODEL_ID_RULE }) id!: string;
 }
