@@ -11,6 +11,8 @@
 //                                         stream-paced, stream-burst)
 //   --duration S  --warmup S  --connections N  --stream-interval-ms MS  --rounds N  --rate N  --no-write
 //   --main path/to/other/dist/main.js     benchmark another build (A/B of a change)
+//   --nest-floor                          adds a fourth target, bench/nest-floor.mjs: the floor's work inside a bare Nest
+//                                         controller on platform-express (what the framework costs before any gateway code)
 import { writeFileSync, mkdirSync, readFileSync } from 'node:fs';
 import { tmpdir, cpus } from 'node:os';
 import { join, resolve as resolvePath } from 'node:path';
@@ -40,6 +42,8 @@ const { values: args } = parseArgs({
     main: { type: 'string' },
     // extra Node/V8 flags for the gateway process (repeatable), e.g. --node-arg=--max-semi-space-size=32
     'node-arg': { type: 'string', multiple: true },
+    // also measure bench/nest-floor.mjs: the floor's work in a bare Nest controller (the framework's own cost)
+    'nest-floor': { type: 'boolean', default: false },
   },
 });
 
@@ -112,6 +116,7 @@ async function main() {
   const logPath = join(tmpdir(), `switchboard-bench-${process.pid}.log`);
   let gw;
   let floor;
+  let nestFloor;
   try {
     gw = await startGateway({ configPath, logPath, cpuProfDir: profileDir, main: args.main ? resolvePath(args.main) : undefined, nodeArgs: args['node-arg'] ?? [] });
     if (args.soak) await soak(fake, gw, Number(args.soak));
@@ -120,23 +125,42 @@ async function main() {
         configPath,
         logPath: join(tmpdir(), `switchboard-bench-floor-${process.pid}.log`),
         main: join(BENCH_DIR, 'floor-proxy.mjs'),
-        env: {
-          FLOOR_UPSTREAM: `http://127.0.0.1:${fake.port}`,
-          FLOOR_MODELS: JSON.stringify({ 'bench-chat': UPSTREAM_MODEL, 'bench-claude': ANTHROPIC_MODEL }),
-          FLOOR_AUTH: JSON.stringify({
-            'bench-chat': { authorization: 'Bearer sk-bench-upstream' },
-            'bench-claude': { 'x-api-key': 'sk-bench-anthropic', 'anthropic-version': '2023-06-01' },
-          }),
-        },
+        env: floorEnv(fake),
       });
-      await standard(fake, gw, floor);
+      if (args['nest-floor']) {
+        nestFloor = await startGateway({
+          configPath,
+          logPath: join(tmpdir(), `switchboard-bench-nest-floor-${process.pid}.log`),
+          main: join(BENCH_DIR, 'nest-floor.mjs'),
+          env: floorEnv(fake),
+        });
+      }
+      await standard(fake, gw, floor, nestFloor);
     }
   } finally {
+    await nestFloor?.stop();
     await floor?.stop();
     const exit = gw ? await gw.stop() : null;
     fake.child.kill('SIGTERM');
     if (profileDir && exit) console.log(`\nCPU profile written to ${profileDir} (summarise: node bench/profile-summary.mjs <file>)`);
   }
+}
+
+function floorEnv(fake) {
+  return {
+    FLOOR_UPSTREAM: `http://127.0.0.1:${fake.port}`,
+    FLOOR_MODELS: JSON.stringify({ 'bench-chat': UPSTREAM_MODEL, 'bench-claude': ANTHROPIC_MODEL }),
+    FLOOR_AUTH: JSON.stringify({
+      'bench-chat': { authorization: 'Bearer sk-bench-upstream' },
+      'bench-claude': { 'x-api-key': 'sk-bench-anthropic', 'anthropic-version': '2023-06-01' },
+    }),
+  };
+}
+
+/** The nest floor is asked exactly what the node:http floor is, at its own address. */
+function withNestFloor(list, floor, nestFloor) {
+  if (!nestFloor) return list;
+  return list.map((sc) => ({ ...sc, nestfloor: { ...sc.floor, url: sc.floor.url.replace(floor.url, nestFloor.url) } }));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -211,18 +235,19 @@ function streamScenarios(fake, gw, floor) {
 }
 
 const selected = (name) => !args.only || args.only.includes(name);
-const SIDES = ['direct', 'floor', 'gateway'];
+let SIDES = ['direct', 'floor', 'gateway'];
 
-async function standard(fake, gw, floor) {
+async function standard(fake, gw, floor, nestFloor) {
+  if (nestFloor) SIDES = ['direct', 'floor', 'nestfloor', 'gateway'];
   const meta = { ...machine(), date: new Date().toISOString(), durationS: DURATION, warmupS: WARMUP };
   console.log(`switchboard bench — ${meta.nproc} × ${meta.cpu}, node ${meta.node}, commit ${meta.commit}, loadavg ${meta.loadavgAtStart}`);
-  console.log(`fake upstream :${fake.port} (pid ${fake.pid}), floor proxy :${floor.port} (pid ${floor.pid}), gateway :${gw.port} (pid ${gw.pid}); ` +
+  console.log(`fake upstream :${fake.port} (pid ${fake.pid}), floor proxy :${floor.port} (pid ${floor.pid}), ${nestFloor ? `nest floor :${nestFloor.port} (pid ${nestFloor.pid}), ` : ''}gateway :${gw.port} (pid ${gw.pid}); ` +
     `${WARMUP}s warm-up + ${DURATION}s per measurement\n`);
   const rssBefore = rssMiB(gw.pid);
   const heapBefore = await gw.memory();
-  const procs = { floor, gateway: gw };
+  const procs = { floor, nestfloor: nestFloor, gateway: gw };
   const rows = [];
-  for (const sc of scenarios(fake, gw, floor)) {
+  for (const sc of withNestFloor(scenarios(fake, gw, floor), floor, nestFloor)) {
     if (!selected(sc.name)) continue;
     const probe = await postOnce(sc.gateway.url, sc.gateway.body, sc.gateway.headers);
     if (probe.status >= 400 && probe.status < 500) {
@@ -269,6 +294,11 @@ async function standard(fake, gw, floor) {
     const added = (side) => ({ p50: row[side].p50 - row.direct.p50, p90: row[side].p90 - row.direct.p90, p99: row[side].p99 - row.direct.p99 });
     row.addedMs = added('gateway');
     row.floorAddedMs = added('floor');
+    if (nestFloor) {
+      row.nestFloorAddedMs = added('nestfloor');
+      row.vsNestFloor = { rps: row.gateway.rps / row.nestfloor.rps, cpu: row.gateway.cpuUsPerRequest / row.nestfloor.cpuUsPerRequest, alloc: row.gateway.allocKBPerRequest / row.nestfloor.allocKBPerRequest };
+      row.nestFloorVsFloor = { rps: row.nestfloor.rps / row.floor.rps, cpu: row.nestfloor.cpuUsPerRequest / row.floor.cpuUsPerRequest, alloc: row.nestfloor.allocKBPerRequest / row.floor.allocKBPerRequest };
+    }
     row.ratio = { rps: row.gateway.rps / row.direct.rps, p50: row.gateway.p50 / row.direct.p50 };
     row.vsFloor = {
       rps: row.gateway.rps / row.floor.rps,
@@ -284,7 +314,7 @@ async function standard(fake, gw, floor) {
   }
 
   const streams = [];
-  for (const sc of streamScenarios(fake, gw, floor)) {
+  for (const sc of withNestFloor(streamScenarios(fake, gw, floor), floor, nestFloor)) {
     if (!selected(sc.name)) continue;
     const row = { name: sc.name, what: sc.what, streams: sc.concurrency, chunks: CHUNKS, intervalMs: sc.intervalMs };
     for (const side of SIDES) {
@@ -408,10 +438,10 @@ function printTables(rows, streams, gateway, targets) {
     for (const side of SIDES) {
       const x = r[side];
       const proxy = side !== 'direct';
-      const added = side === 'gateway' ? r.addedMs : r.floorAddedMs;
+      const added = side === 'gateway' ? r.addedMs : side === 'nestfloor' ? r.nestFloorAddedMs : r.floorAddedMs;
       console.log(line([
         side === 'direct' ? `${r.name}${r.offeredRps ? ` @${r.offeredRps}` : ''}` : '', side, fmt(x.rps, 0), fmt(x.p50), fmt(x.p90), fmt(x.p99), x.non2xx + x.errors,
-        proxy ? fmt(added.p50) : '', proxy ? fmt(added.p99) : '', proxy ? `${fmt(x.rps / r.direct.rps)}x` : '', side === 'gateway' ? `${fmt(r.vsFloor.rps)}x` : '',
+        proxy ? fmt(added.p50) : '', proxy ? fmt(added.p99) : '', proxy ? `${fmt(x.rps / r.direct.rps)}x` : '', side === 'gateway' ? `${fmt(r.vsFloor.rps)}x` : side === 'nestfloor' ? `${fmt(r.nestFloorVsFloor.rps)}x` : '',
         proxy ? fmt(x.cpuUsPerRequest, 0) : '', proxy ? fmt(x.allocKBPerRequest, 1) : '', proxy ? fmt(x.gcPer1000?.scavenges, 1) : '',
         proxy && x.eventLoopDelayMs ? `${fmt(x.eventLoopDelayMs.p99, 1)}/${fmt(x.eventLoopDelayMs.max, 1)}` : '',
       ], w));
@@ -425,7 +455,7 @@ function printTables(rows, streams, gateway, targets) {
         const x = r[side];
         console.log(line([
           side === 'direct' ? r.name : '', side, fmt(x.wallMs, 1), fmt(x.total.p50, 1), fmt(x.total.p99, 1), fmt(x.ttfc.p50), fmt(x.ttfc.p99), x.incomplete,
-          side !== 'direct' ? `${fmt(x.wallMs / r.direct.wallMs, 3)}x` : '', side === 'gateway' ? `${fmt(r.vsFloor.wall, 3)}x` : '', side !== 'direct' ? fmt(x.cpuMsPerStream, 2) : '',
+          side !== 'direct' ? `${fmt(x.wallMs / r.direct.wallMs, 3)}x` : '', side === 'gateway' ? `${fmt(r.vsFloor.wall, 3)}x` : side === 'nestfloor' ? `${fmt(x.wallMs / r.floor.wallMs, 3)}x` : '', side !== 'direct' ? fmt(x.cpuMsPerStream, 2) : '',
         ], ws));
       }
     }
@@ -439,6 +469,16 @@ function printTables(rows, streams, gateway, targets) {
       const g = r.gateway.gcPer1000;
       const f = r.floor.gcPer1000 ?? {};
       console.log(`  ${r.name.padEnd(14)} ${fmt(g.scavenges, 1)} / ${fmt(g.scavengeMs, 1)} ms / ${fmt(g.fullGcs, 2)} / ${fmt(g.fullGcMs, 1)} ms   |   ${fmt(f.scavenges, 1)} / ${fmt(f.scavengeMs, 1)} ms / ${fmt(f.fullGcs, 2)} / ${fmt(f.fullGcMs, 1)} ms`);
+    }
+  }
+  const nestRows = rows.filter((r) => !r.skipped && r.nestfloor);
+  if (nestRows.length) {
+    console.log('\nframework floor (bench/nest-floor.mjs): nest-floor/floor and gateway/nest-floor — req/s, CPU µs/req, KB/req');
+    for (const r of nestRows) {
+      const n = r.nestFloorVsFloor;
+      const g = r.vsNestFloor;
+      console.log(`  ${r.name.padEnd(14)} nest/floor ${fmt(n.rps)}x / ${fmt(n.cpu)}x / ${fmt(n.alloc)}x   gateway/nest ${fmt(g.rps)}x / ${fmt(g.cpu)}x / ${fmt(g.alloc)}x` +
+        `   (nest floor ${fmt(r.nestfloor.cpuUsPerRequest, 0)} µs, ${fmt(r.nestfloor.allocKBPerRequest, 1)} KB, ${fmt(r.nestfloor.gcPer1000?.scavenges, 1)} scavenges/1k)`);
     }
   }
   if (targets.length) {
