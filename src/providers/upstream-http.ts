@@ -777,3 +777,26 @@ function passHeaders(headers: Record<string, unknown>): Record<string, string> {
 function headerValue(v: unknown): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
 }
+
+/**
+ * A step before the call (fetching a token or temporary credentials) counted against the call's
+ * timeout and stopped by its signal, like the request itself: a token endpoint that hangs must
+ * not hold a client past its budget. (A result still pending when the call gives up is cached
+ * by its owner for the next request.)
+ */
+export function withinCallBudget<T>(work: Promise<T>, ctx: UpstreamCallContext, timeoutMessage: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new GatewayError(ErrorCode.UpstreamTimeout, timeoutMessage)), ctx.timeoutMs);
+    timer.unref();
+    const onAbort = () => finish(new GatewayError(ErrorCode.UpstreamError, 'The request was cancelled.'));
+    const finish = (err?: unknown, value?: T) => {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve(value as T);
+    };
+    if (ctx.signal.aborted) return onAbort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    work.then((v) => finish(undefined, v), (e: unknown) => finish(e ?? new Error('credential step failed')));
+  });
+}

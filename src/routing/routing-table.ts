@@ -4,6 +4,7 @@ import { knownProviders, providerInfo, ProviderInfo } from '../providers/provide
 import { inferProvider } from '../providers/provider-inference.js';
 import { isLitellmProvider } from '../providers/litellm-providers.js';
 import { suggestKey } from '../config/key-suggestion.js';
+import { bedrockConfigIssues } from '../providers/bedrock/bedrock-config.js';
 import { vertexConfigIssues } from '../providers/vertex-ai/vertex-config.js';
 
 /**
@@ -303,6 +304,7 @@ function checkDeployment(d: DeploymentConfig, path: string, unsupported: { provi
       issues.push(...checkProviderRequirements(split.info, d, path));
       // Once per deployment (it may read a credentials file), never per request: not in buildTarget.
       if (split.info.family === 'vertex_ai') issues.push(...vertexConfigIssues(d, path));
+      if (split.info.family === 'bedrock') issues.push(...bedrockConfigIssues(d, path));
     }
   }
   if (d.apiBase && !/^https?:\/\/[^\s]+$/i.test(d.apiBase)) {

@@ -46,7 +46,7 @@ export function bedrockSettings(d: DeploymentConfig, env: NodeJS.ProcessEnv = pr
     region,
     credentials,
     assumeRole: p.roleName && p.roleName !== webIdentityRole ? { roleArn: p.roleName, sessionName } : undefined,
-    runtimeEndpoint: p.runtimeEndpoint || d.apiBase || env[AWS_ENV.runtimeEndpoint]?.replace(/\/+$/, '') || `https://bedrock-runtime.${region ?? 'us-east-1'}.amazonaws.com`,
+    runtimeEndpoint: p.runtimeEndpoint || d.apiBase?.replace(/\/+$/, '') || env[AWS_ENV.runtimeEndpoint]?.replace(/\/+$/, '') || `https://bedrock-runtime.${region ?? 'us-east-1'}.amazonaws.com`,
     stsEndpoint: p.stsEndpoint || env[AWS_ENV.stsEndpoint]?.replace(/\/+$/, '') || `https://sts.${region ?? 'us-east-1'}.amazonaws.com`,
   };
 }
@@ -84,19 +84,17 @@ function regionOfEndpoint(endpoint: string | undefined): string | undefined {
 }
 
 /**
- * What start-up and `check` report for a bedrock deployment: no region, no usable credentials,
- * an aws_* variable that is not set. Reported once per deployment, never per request.
+ * What start-up and `check` report for a bedrock deployment: no region, no usable credentials.
+ * (An aws_* param naming an unset variable takes the deployment out of service like any other
+ * unset reference, and is not checked here.) Once per deployment, never per request.
  */
 export function bedrockConfigIssues(d: DeploymentConfig, path: string, env: NodeJS.ProcessEnv = process.env): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
-  for (const missing of d.aws?.missingEnv ?? []) {
-    const [param, name] = missing.split(' ');
-    issues.push({ path: `${path}.litellm_params.${param}`, message: `refers to environment variable ${name.slice(1, -1)}, which is not set` });
-  }
   const s = bedrockSettings(d, env);
   if (!s.region) {
     issues.push({ path: `${path}.litellm_params.aws_region_name`, message: `is required for provider 'bedrock': set it, or ${AWS_ENV.region.join(' / ')}` });
   }
-  if (s.credentials.kind === 'error' && !d.aws?.missingEnv?.length) issues.push({ path: `${path}.${s.credentials.path}`, message: s.credentials.message });
+  if (s.credentials.kind === 'error') issues.push({ path: `${path}.${s.credentials.path}`, message: s.credentials.message });
   return issues;
 }
+
