@@ -14,28 +14,44 @@ export const EXCEPTION_EVENT = ':exception';
  * AWS's binary event stream (application/vnd.amazon.eventstream: length-prefixed messages with
  * typed headers and CRCs) → SSE text, one event per message: `event` is the `:event-type`
  * header and `data` the JSON payload. The codec (@smithy/eventstream-codec, the AWS SDK's own)
- * buffers partial messages across reads and checks both CRCs; a corrupt frame fails the
- * stream. Re-framing as SSE lets the one upstream stream reader (idle timeout, backpressure,
- * cancellation) serve Bedrock unchanged.
+ * decodes each message and checks both CRCs; a corrupt frame fails the stream. Re-framing as
+ * SSE lets the one upstream stream reader (idle timeout, backpressure, cancellation) serve
+ * Bedrock unchanged.
  */
 export function awsEventStreamAsSse(raw: Readable): Readable {
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
+  // The codec decodes one whole message per call: reads are cut into messages here, by the
+  // total length that starts every message's prelude, and a partial one waits for the next read.
+  let pending = Buffer.alloc(0);
   const frames = new Transform({
     readableObjectMode: false,
     transform(chunk: Buffer, _encoding, done) {
       try {
-        codec.feed(chunk);
+        pending = pending.length ? Buffer.concat([pending, chunk]) : chunk;
         let text = '';
-        for (const message of codec.getAvailableMessages().getMessages()) text += sseOf(message);
+        while (pending.length >= 4) {
+          const total = pending.readUInt32BE(0);
+          if (total < MIN_MESSAGE_BYTES) throw new Error(`AWS event stream: a message reports ${total} bytes, less than a prelude and checksum.`);
+          if (pending.length < total) break;
+          text += sseOf(codec.decode(pending.subarray(0, total)));
+          pending = pending.subarray(total);
+        }
         done(null, text || undefined);
       } catch (err) {
         done(err as Error);
       }
     },
+    flush(done) {
+      // A body that stops inside a message lost that message: a failure, never a silent drop.
+      done(pending.length ? new Error(`AWS event stream ended inside a message (${pending.length} bytes left).`) : null);
+    },
   });
   pipeline(raw, frames, () => undefined);
   return frames;
 }
+
+/** Prelude (total length, headers length, prelude CRC) and message CRC. */
+const MIN_MESSAGE_BYTES = 16;
 
 function header(message: Message, name: string): string | undefined {
   const h = message.headers[name];
