@@ -22,7 +22,7 @@ export function awsEventStreamAsSse(raw: Readable): Readable {
   const codec = new EventStreamCodec(toUtf8, fromUtf8);
   // The codec decodes one whole message per call: reads are cut into messages here, by the
   // total length that starts every message's prelude, and a partial one waits for the next read.
-  let pending = Buffer.alloc(0);
+  let pending: Buffer = Buffer.alloc(0);
   const frames = new Transform({
     readableObjectMode: false,
     transform(chunk: Buffer, _encoding, done) {
