@@ -372,6 +372,31 @@ general_settings:
     expect(aws.last().signatureValid).toBe(true);
   });
 
+  it("a REST model naming its own endpoint never gets the gateway's environment credentials signed for it", async () => {
+    process.env.AWS_ACCESS_KEY_ID = aws.accessKeyId;
+    process.env.AWS_SECRET_ACCESS_KEY = aws.secretAccessKey;
+    try {
+      const refused = await admin(gw, 'POST', '/model/new', {
+        model_name: 'bedrock-env-elsewhere',
+        litellm_params: { model: `bedrock/${CLAUDE}`, aws_region_name: aws.region, aws_bedrock_runtime_endpoint: aws.url },
+        model_info: { id: 'bedrock-env-elsewhere' },
+      });
+      expect(refused.status).toBe(400);
+      expect(refused.text).toMatch(/aws_access_key_id.*environment AWS credentials are only used with AWS's own endpoints/);
+      const viaSts = await admin(gw, 'POST', '/model/new', {
+        model_name: 'bedrock-env-sts',
+        litellm_params: { model: `bedrock/${CLAUDE}`, aws_region_name: aws.region, aws_role_name: ROLE, aws_sts_endpoint: aws.url },
+        model_info: { id: 'bedrock-env-sts' },
+      });
+      expect(viaSts.status).toBe(400);
+      expect(aws.requests).toHaveLength(0);
+      expect(aws.stsRequests).toHaveLength(0);
+    } finally {
+      delete process.env.AWS_ACCESS_KEY_ID;
+      delete process.env.AWS_SECRET_ACCESS_KEY;
+    }
+  });
+
   it('the Vercel AI SDK (chat provider) gets its text from a Bedrock deployment', async () => {
     const provider = createOpenAI({ baseURL: gw.baseURL, apiKey: MASTER_KEY });
     const { text, usage } = await generateText({ model: provider.chat('claude'), prompt: 'Hi' });

@@ -40,7 +40,20 @@ export function bedrockSettings(d: DeploymentConfig, env: NodeJS.ProcessEnv = pr
   const p: AwsParams = d.aws ?? {};
   const region = p.regionName || AWS_ENV.region.map((n) => env[n]).find(Boolean) || regionOfEndpoint(p.runtimeEndpoint ?? d.apiBase);
   const sessionName = p.sessionName || env[AWS_ENV.roleSessionName] || DEFAULT_SESSION_NAME;
-  const credentials = credentialSource(p, sessionName, env);
+  let credentials = credentialSource(p, sessionName, env);
+  // A request signed with the gateway's own credentials can be replayed by whoever receives it,
+  // and a signed AssumeRole yields the role's credentials: a model written over the admin API
+  // that names its own host gets them only with credentials of its own.
+  if (d.source === 'db' && (credentials.kind === 'web-identity' ? !p.webIdentityToken : credentials.kind === 'static' && credentials.from === 'environment')) {
+    const own = (['aws_bedrock_runtime_endpoint', 'api_base', 'aws_sts_endpoint'] as const).find((k) => (k === 'api_base' ? d.apiBase : k === 'aws_sts_endpoint' ? p.stsEndpoint : p.runtimeEndpoint));
+    if (own) {
+      credentials = {
+        kind: 'error',
+        path: 'litellm_params.aws_access_key_id',
+        message: `is required for a model written over the admin API that sets ${own}: the gateway's environment AWS credentials are only used with AWS's own endpoints`,
+      };
+    }
+  }
   const webIdentityRole = credentials.kind === 'web-identity' ? credentials.roleArn : undefined;
   return {
     region,
