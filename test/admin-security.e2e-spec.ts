@@ -107,7 +107,8 @@ general_settings:
     ['HOME', NOT_ALLOWED],
     ['PATH', NOT_ALLOWED],
     [OTHER_VAR, NOT_ALLOWED],
-    ['AWS_SECRET_ACCESS_KEY', NOT_ALLOWED],
+    // Read by the gateway itself for bedrock deployments.
+    ['AWS_SECRET_ACCESS_KEY', OWN],
     ['DATABASE_URL', OWN],
     ['REDIS_URL', OWN],
     ['SWITCHBOARD_SALT_KEY', OWN],

@@ -9,9 +9,8 @@ import { ROOT } from './helpers/cli.js';
  * Real LiteLLM config.yaml files (source named at the top of each), loaded as `check` and
  * start-up load them. A fixture either loads and resolves every model name to what LiteLLM
  * would call (`# expect:` lines), or is refused only for the reasons its `# refused:` lines name.
- * Fixtures naming providers other branches are building live in litellm-configs-pending/ with
- * the same comments; the lead moves them here after merging. `# env: NAME=value` lines set a
- * variable the file needs to start at all (a master key), standing in for the operator's.
+ * `# env: NAME=value` lines set a variable the file needs (a master key, AWS_REGION), standing
+ * in for the operator's.
  */
 const DIR = join(ROOT, 'test', 'fixtures', 'litellm-configs');
 const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml')).sort();
@@ -47,7 +46,7 @@ describe('real-world LiteLLM configs', () => {
 
     if (refused.length === 0 && expected.length > 0) {
       it.each(expected.map((e) => [e.name, e] as const))('%s resolves as LiteLLM would', (_name, e) => {
-        const table = RoutingTable.compile(parseConfigText(text, fileEnv, file).config);
+        const table = RoutingTable.compile(parseConfigText(text, fileEnv, file).config, fileEnv);
         const target = table.groupTargets(e.name)![0];
         expect([target.provider, target.upstreamModel]).toEqual([e.provider, e.upstream]);
         if (e.apiBase.startsWith('misconfigured:')) {
@@ -56,25 +55,6 @@ describe('real-world LiteLLM configs', () => {
           expect(target.apiBase).toBe(e.apiBase);
         }
       });
-    }
-  });
-});
-
-describe('real-world LiteLLM configs waiting for other branches (litellm-configs-pending/)', () => {
-  const PENDING_DIR = join(ROOT, 'test', 'fixtures', 'litellm-configs-pending');
-  const pending = readdirSync(PENDING_DIR).filter((f) => f.endsWith('.yaml')).sort();
-  const PENDING_PROVIDERS = ['bedrock', 'gemini', 'vertex_ai', 'cohere', 'voyage'];
-
-  it.each(pending)('%s names its source and is refused only for providers being built elsewhere', (file) => {
-    const text = readFileSync(join(PENDING_DIR, file), 'utf8');
-    expect(text).toMatch(/^# Source: \S+\/\S+ \S+/);
-    const { refused, env: fileEnv } = expectations(text);
-    for (const e of checkConfigText(text, fileEnv, { allowMissingEnv: true }, file).errors) {
-      if (refused.some((r) => e.message.includes(r))) continue;
-      const listed = e.message.match(/^unsupported providers: (.+) — /)?.[1];
-      expect(listed).toBeDefined();
-      const names = [...listed!.matchAll(/(?:^|\), )([\w-]+) \(/g)].map((m) => m[1]);
-      expect(names.every((n) => PENDING_PROVIDERS.includes(n))).toBe(true);
     }
   });
 });

@@ -127,6 +127,21 @@ router_settings:
     expect(r.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('bedrock settings: a missing region and half an access key, each named by its path', async () => {
+    const file = writeTempConfig(`
+model_list:
+  - model_name: a
+    litellm_params: { model: bedrock/anthropic.claude-3-5-sonnet-20240620-v1:0, aws_access_key_id: AKIDEXAMPLE, aws_secret_access_key: os.environ/CHECK_AWS_SECRET }
+  - model_name: b
+    litellm_params: { model: bedrock/amazon.nova-pro-v1:0, aws_access_key_id: AKIDEXAMPLE, aws_region_name: eu-west-1 }
+`);
+    const r = await check(['--config', file], { CHECK_AWS_SECRET: 'check-secret-value' });
+    expect(r.code).toBe(1);
+    expect(r.stderr).toContain("error: model_list[0].litellm_params.aws_region_name: is required for provider 'bedrock'");
+    expect(r.stderr).toContain('error: model_list[1].litellm_params.aws_secret_access_key: is required when the other half of the AWS access key is set');
+    expect(r.stderr + r.stdout).not.toContain('check-secret-value');
+  });
+
   it('start-up refuses the same file: non-zero, one line per problem, no stack trace', async () => {
     const file = writeTempConfig(`
 model_list:

@@ -132,6 +132,10 @@ describe('ops: packaging files', () => {
     const patterns = [/process\.env\.([A-Z][A-Z0-9_]+)/g, /\benv\.([A-Z][A-Z0-9_]+)/g, /readEnv\('([A-Z][A-Z0-9_]+)'/g, /_ENV = '([A-Z][A-Z0-9_]+)'/g];
     const text = files.map((f) => readFileSync(f, 'utf8')).join('\n');
     for (const p of patterns) for (const m of text.matchAll(p)) read.add(m[1]);
+    // Bedrock looks its variables up through one table of names (AWS_ENV in bedrock-config.ts).
+    const awsTable = /export const AWS_ENV = \{([\s\S]*?)\} as const/.exec(text)?.[1];
+    expect(awsTable).toBeDefined();
+    for (const m of awsTable!.matchAll(/'([A-Z][A-Z0-9_]+)'/g)) read.add(m[1]);
     const unlisted = [...read].filter((n) => !(n in ENV_VARS));
     expect(unlisted).toEqual([]);
     const unread = Object.keys(ENV_VARS).filter((n) => !read.has(n) && !(n in PENDING));

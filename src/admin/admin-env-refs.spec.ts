@@ -12,7 +12,7 @@ describe('AdminEnvRefPolicy', () => {
 
   it.each([
     ['HOME', /may not be read/],
-    ['AWS_SECRET_ACCESS_KEY', /may not be read/],
+    ['AWS_SECRET_ACCESS_KEY', /gateway's own variables/],
     ['openai_api_key', /may not be read/],
     ['DATABASE_URL', /gateway's own/],
     ['database_url', /gateway's own/],

@@ -44,7 +44,7 @@ export class AdminEnvRefPolicy {
       case 'invalid':
         return 'is not a valid environment variable name';
       case 'own':
-        return `names one of the gateway's own variables (store, Redis, master key, SWITCHBOARD_* settings), which models written over the admin API may not read`;
+        return `names one of the gateway's own variables (store, Redis, master key, cloud credentials, SWITCHBOARD_* settings), which models written over the admin API may not read`;
       case 'unlisted':
         return (
           'may not be read by models written over the admin API: allowed are variables the config file\'s model_list ' +

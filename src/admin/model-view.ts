@@ -1,6 +1,6 @@
 import { isSecretHeader } from '../common/secret-redaction.js';
 import { redactUrl } from '../common/url-redaction.js';
-import type { DeploymentConfig } from '../config/config.types.js';
+import type { AwsParams, DeploymentConfig } from '../config/config.types.js';
 import type { Resolution } from '../routing/model-resolution.service.js';
 import { maskSecret, UNDECRYPTABLE_MASK } from '../store/secret-box.js';
 import { isSecretParam, maskSecretParam } from '../store/model-secrets.js';
@@ -65,6 +65,7 @@ function renderFileParams(d: DeploymentConfig): Record<string, unknown> {
     vertex_project: d.vertexProject,
     vertex_location: d.vertexLocation,
     vertex_credentials: isSecretParam('vertex_credentials', d.vertexCredentials) ? maskSecretParam(d.vertexCredentials) : d.vertexCredentials,
+    ...awsParams(d, true),
   };
   for (const k of Object.keys(out)) if (out[k] === undefined) delete out[k];
   return out;
@@ -85,7 +86,35 @@ export function fileParamsForOverride(d: DeploymentConfig): Record<string, unkno
   if (d.apiKey) params.api_key = d.apiKey;
   if (Object.keys(d.extraHeaders).length) params.extra_headers = { ...d.extraHeaders };
   if (d.vertexCredentials !== undefined) params.vertex_credentials = d.vertexCredentials;
+  Object.assign(params, awsParams(d, false));
   return params;
+}
+
+const AWS_KEYS: Readonly<Record<keyof Omit<AwsParams, 'missingEnv'>, string>> = {
+  accessKeyId: 'aws_access_key_id',
+  secretAccessKey: 'aws_secret_access_key',
+  sessionToken: 'aws_session_token',
+  regionName: 'aws_region_name',
+  runtimeEndpoint: 'aws_bedrock_runtime_endpoint',
+  roleName: 'aws_role_name',
+  sessionName: 'aws_session_name',
+  stsEndpoint: 'aws_sts_endpoint',
+  webIdentityToken: 'aws_web_identity_token',
+};
+
+/** A bedrock deployment's aws_* params under LiteLLM's names; unset references as written (`os.environ/NAME`). */
+function awsParams(d: DeploymentConfig, mask: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  if (!d.aws) return out;
+  for (const [field, key] of Object.entries(AWS_KEYS) as [keyof typeof AWS_KEYS, string][]) {
+    const v = d.aws[field];
+    if (v !== undefined) out[key] = mask && isSecretParam(key, v) ? maskSecretParam(v) : v;
+  }
+  for (const m of d.aws.missingEnv ?? []) {
+    const [key, name = '()'] = m.split(' ');
+    out[key] = `os.environ/${name.slice(1, -1)}`;
+  }
+  return out;
 }
 
 export interface ResolveView {

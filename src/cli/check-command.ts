@@ -64,7 +64,7 @@ export function checkConfigText(text: string, env: NodeJS.ProcessEnv, options: C
   for (const w of analysis.warnings) warnings.push(splitWarning(w));
 
   const { config: semantic, fileIndexes, standIns } = withStandIns(analysis, raw);
-  const { table, issues } = RoutingTable.analyze(semantic);
+  const { table, issues } = RoutingTable.analyze(semantic, env);
   for (const issue of issues) {
     const mapped = remapModelIndexes(issue, fileIndexes);
     // A rejected entry already has its error; only checks that read its name or id still apply.

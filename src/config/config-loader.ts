@@ -5,6 +5,7 @@ import { validateSync, ValidationError } from 'class-validator';
 import { load, YAMLException } from 'js-yaml';
 import { ConfigError, ConfigIssue } from './config-error.js';
 import {
+  AWS_PARAM_KEYS,
   GeneralSettingsSchema,
   KNOWN_KEYS,
   OTHER_LITELLM_KEYS,
@@ -15,6 +16,7 @@ import {
 } from './config.schema.js';
 import {
   AliasConfig,
+  AwsParams,
   ConfigSource,
   DEFAULT_TIMEOUT_MS,
   DeploymentConfig,
@@ -288,9 +290,30 @@ export function normalizeModelEntry(
     vertexProject: params.vertex_project || undefined,
     vertexLocation: params.vertex_location || undefined,
     vertexCredentials: params.vertex_credentials || undefined,
+    aws: awsParams(params, rawParams),
     modelInfo: { ...info, id },
     source,
   };
+}
+
+/** The aws_* params, or undefined when the entry sets none (every non-bedrock deployment). */
+function awsParams(params: Record<string, unknown>, rawParams: Record<string, unknown>): AwsParams | undefined {
+  const value = (key: (typeof AWS_PARAM_KEYS)[number]) => (typeof params[key] === 'string' && params[key] ? (params[key] as string) : undefined);
+  const missingEnv = AWS_PARAM_KEYS.filter((k) => !value(k) && envRefName(rawParams[k])).map((k) => `${k} (${envRefName(rawParams[k])})`);
+  const out: AwsParams = {
+    accessKeyId: value('aws_access_key_id'),
+    secretAccessKey: value('aws_secret_access_key'),
+    sessionToken: value('aws_session_token'),
+    regionName: value('aws_region_name'),
+    runtimeEndpoint: value('aws_bedrock_runtime_endpoint')?.replace(/\/+$/, ''),
+    roleName: value('aws_role_name'),
+    sessionName: value('aws_session_name'),
+    stsEndpoint: value('aws_sts_endpoint')?.replace(/\/+$/, ''),
+    webIdentityToken: value('aws_web_identity_token'),
+    ...(missingEnv.length ? { missingEnv } : {}),
+  };
+  for (const k of Object.keys(out) as (keyof AwsParams)[]) if (out[k] === undefined) delete (out as Record<string, unknown>)[k];
+  return Object.keys(out).length ? out : undefined;
 }
 
 /** Validates one admin-submitted model entry with the same schema as the file. */

@@ -10,6 +10,7 @@ import {
   IsObject,
   IsOptional,
   IsString,
+  Matches,
   Min,
   ValidateNested,
 } from 'class-validator';
@@ -54,6 +55,15 @@ export class LitellmParamsSchema {
   @IsOptional() @IsString() vertex_location?: string;
   /** A file path, the service-account JSON text, or the JSON as a mapping: checked in vertex-ai/vertex-config.ts. */
   @IsOptional() vertex_credentials?: string | Record<string, unknown>;
+  @IsOptional() @IsString() aws_access_key_id?: string;
+  @IsOptional() @IsString() aws_secret_access_key?: string;
+  @IsOptional() @IsString() aws_session_token?: string;
+  @IsOptional() @IsString() aws_region_name?: string;
+  @IsOptional() @IsString() @Matches(/^https?:\/\/\S+$/i, { message: 'must be an http(s) URL' }) aws_bedrock_runtime_endpoint?: string;
+  @IsOptional() @IsString() aws_role_name?: string;
+  @IsOptional() @IsString() aws_session_name?: string;
+  @IsOptional() @IsString() @Matches(/^https?:\/\/\S+$/i, { message: 'must be an http(s) URL' }) aws_sts_endpoint?: string;
+  @IsOptional() @IsString() aws_web_identity_token?: string;
 }
 
 export class ModelInfoSchema {
@@ -124,6 +134,12 @@ export class LitellmSettingsSchema {
   @IsOptional() @IsObject() cache_params?: Record<string, unknown>;
 }
 
+/** The aws_* litellm_params the bedrock provider reads (LiteLLM's names). */
+export const AWS_PARAM_KEYS = [
+  'aws_access_key_id', 'aws_secret_access_key', 'aws_session_token', 'aws_region_name', 'aws_bedrock_runtime_endpoint',
+  'aws_role_name', 'aws_session_name', 'aws_sts_endpoint', 'aws_web_identity_token',
+] as const;
+
 /** Keys the gateway reads; anything else is reported as ignored so typos do not go unnoticed. */
 export const KNOWN_KEYS: Record<string, readonly string[]> = {
   '': ['model_list', 'router_settings', 'general_settings', 'litellm_settings', 'environment_variables'],
@@ -134,6 +150,7 @@ export const KNOWN_KEYS: Record<string, readonly string[]> = {
     'use_chat_completions_for_responses', 'drop_params',
     ...REQUEST_DEFAULT_KEYS,
     'vertex_project', 'vertex_location', 'vertex_credentials',
+    ...AWS_PARAM_KEYS,
   ],
   router_settings: [
     'model_group_alias', 'routing_strategy', 'num_retries', 'timeout', 'stream_timeout', 'fallbacks',
@@ -163,7 +180,7 @@ export const OTHER_LITELLM_KEYS: Record<string, readonly string[]> = {
   'model_list[]': [],
   'model_list[].litellm_params': [
     'top_k', 'top_p', 'temperature', 'max_tokens', 'max_completion_tokens', 'stop', 'seed', 'input_cost_per_token',
-    'output_cost_per_token', 'region_name', 'aws_region_name', 'vertex_project', 'vertex_location', 'api_type',
+    'output_cost_per_token', 'region_name', 'aws_profile_name', 'api_type',
     'base_model', 'mock_response', 'tags', 'merge_reasoning_content_in_choices', 'stream', 'n', 'user',
   ],
   router_settings: ['routing_strategy_args', 'content_policy_fallbacks', 'allowed_fails_policy', 'model_group_retry_policy', 'redis_host', 'redis_port', 'redis_password', 'redis_url', 'enable_pre_call_checks', 'provider_budget_config', 'disable_cooldowns'],

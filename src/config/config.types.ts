@@ -38,6 +38,8 @@ export interface DeploymentConfig {
   readonly vertexProject?: string;
   readonly vertexLocation?: string;
   readonly vertexCredentials?: string | Readonly<Record<string, unknown>>;
+  /** bedrock: the aws_* litellm_params; absent when the entry sets none. */
+  readonly aws?: AwsParams;
   readonly modelInfo: Readonly<Record<string, unknown>>;
   readonly source: ConfigSource;
   /**
@@ -47,6 +49,30 @@ export interface DeploymentConfig {
    * to fix; never a secret value.
    */
   readonly misconfigured?: string;
+}
+
+/** The aws_* litellm_params (LiteLLM's names in comments), env references resolved. */
+export interface AwsParams {
+  /** aws_access_key_id */
+  readonly accessKeyId?: string;
+  /** aws_secret_access_key */
+  readonly secretAccessKey?: string;
+  /** aws_session_token */
+  readonly sessionToken?: string;
+  /** aws_region_name */
+  readonly regionName?: string;
+  /** aws_bedrock_runtime_endpoint: a custom or VPC endpoint. */
+  readonly runtimeEndpoint?: string;
+  /** aws_role_name: the ARN of a role to assume through STS. */
+  readonly roleName?: string;
+  /** aws_session_name */
+  readonly sessionName?: string;
+  /** aws_sts_endpoint */
+  readonly stsEndpoint?: string;
+  /** aws_web_identity_token: an OIDC token exchanged for the role's credentials (AssumeRoleWithWebIdentity). */
+  readonly webIdentityToken?: string;
+  /** The aws_* params written as `os.environ/NAME` with NAME unset, as `param (NAME)`. */
+  readonly missingEnv?: readonly string[];
 }
 
 export interface AliasConfig {

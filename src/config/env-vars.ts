@@ -40,6 +40,17 @@ export const ENV_VARS = {
   GOOGLE_APPLICATION_CREDENTIALS: 'service-account or ADC file used by vertex_ai deployments without vertex_credentials',
   GOOGLE_CLOUD_PROJECT: 'project of application default credentials, when the credentials do not name one',
   GCLOUD_PROJECT: 'older spelling of GOOGLE_CLOUD_PROJECT, read the same way',
+  AWS_ACCESS_KEY_ID: 'access key of bedrock deployments without aws_access_key_id (with AWS_SECRET_ACCESS_KEY)',
+  AWS_SECRET_ACCESS_KEY: 'secret key of bedrock deployments without aws_secret_access_key (never logged)',
+  AWS_SESSION_TOKEN: 'session token going with AWS_ACCESS_KEY_ID, for temporary credentials',
+  AWS_REGION_NAME: 'region of bedrock deployments without aws_region_name (LiteLLM\'s name; wins over AWS_REGION)',
+  AWS_REGION: 'region of bedrock deployments without aws_region_name or AWS_REGION_NAME',
+  AWS_DEFAULT_REGION: 'region used when neither AWS_REGION_NAME nor AWS_REGION is set',
+  AWS_BEDROCK_RUNTIME_ENDPOINT: 'Bedrock runtime URL of deployments without aws_bedrock_runtime_endpoint or api_base (a VPC endpoint)',
+  AWS_ENDPOINT_URL_STS: 'STS URL for assuming roles, when a deployment sets no aws_sts_endpoint',
+  AWS_ROLE_ARN: 'role assumed with AWS_WEB_IDENTITY_TOKEN_FILE (EKS service accounts)',
+  AWS_WEB_IDENTITY_TOKEN_FILE: 'OIDC token file exchanged for AWS_ROLE_ARN\'s credentials; re-read at each refresh',
+  AWS_ROLE_SESSION_NAME: 'session name of assumed roles when a deployment sets no aws_session_name',
 } as const;
 
 export type EnvVarName = keyof typeof ENV_VARS;

@@ -3,7 +3,7 @@
  * adapter registry both read this table, so a provider cannot be accepted by one and
  * unknown to the other.
  */
-export type ProviderFamily = 'openai-compatible' | 'azure' | 'anthropic' | 'openai-text-completion' | 'gemini' | 'vertex_ai' | 'cohere' | 'voyage';
+export type ProviderFamily = 'openai-compatible' | 'azure' | 'anthropic' | 'openai-text-completion' | 'gemini' | 'vertex_ai' | 'bedrock' | 'cohere' | 'voyage';
 
 export interface ProviderInfo {
   readonly name: string;
@@ -66,6 +66,8 @@ const CATALOG: readonly ProviderInfo[] = [
   { name: 'gemini', family: 'gemini', defaultApiBase: 'https://generativelanguage.googleapis.com/v1beta', nativeResponses: false, embeddings: true, apiKeyEnv: ['GEMINI_API_KEY'] },
   // The real host depends on vertex_location (vertex-ai.adapter.ts); this one is for location `global`.
   { name: 'vertex_ai', family: 'vertex_ai', defaultApiBase: 'https://aiplatform.googleapis.com', nativeResponses: false, embeddings: true },
+  // The real host depends on the region (bedrock-config.ts); aws_bedrock_runtime_endpoint or api_base replace it.
+  { name: 'bedrock', family: 'bedrock', nativeResponses: false, embeddings: true, defaultApiBase: 'https://bedrock-runtime.us-east-1.amazonaws.com' },
   // Cohere's v2 API; `cohere_chat/` is LiteLLM's older prefix for the same chat models.
   { name: 'cohere', family: 'cohere', defaultApiBase: 'https://api.cohere.com', nativeResponses: false, embeddings: true, rerank: true, apiKeyEnv: ['COHERE_API_KEY', 'CO_API_KEY'] },
   { name: 'cohere_chat', family: 'cohere', defaultApiBase: 'https://api.cohere.com', nativeResponses: false, embeddings: true, rerank: true, apiKeyEnv: ['COHERE_API_KEY', 'CO_API_KEY'] },

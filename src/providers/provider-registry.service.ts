@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { ErrorCode, GatewayError } from '../common/gateway-error.js';
 import { AnthropicAdapter } from './anthropic/anthropic.adapter.js';
 import { AzureAdapter } from './azure/azure.adapter.js';
+import { BedrockAdapter } from './bedrock/bedrock.adapter.js';
 import { GeminiAdapter } from './gemini/gemini.adapter.js';
 import { CohereAdapter } from './cohere/cohere.adapter.js';
 import { OpenAiCompatibleAdapter } from './openai-compatible/openai-compatible.adapter.js';
@@ -42,6 +43,7 @@ export class ProviderRegistry {
     if (family === 'anthropic') return new AnthropicAdapter();
     if (family === 'gemini') return new GeminiAdapter();
     if (family === 'vertex_ai') return new VertexAiAdapter();
+    if (family === 'bedrock') return new BedrockAdapter();
     if (family === 'openai-compatible') return new OpenAiCompatibleAdapter(name);
     if (family === 'cohere') return new CohereAdapter(name);
     if (family === 'voyage') return new VoyageAdapter();

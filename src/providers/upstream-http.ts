@@ -73,7 +73,17 @@ export interface UpstreamRequest {
    * Reads a non-2xx body for providers whose error shape the OpenAI-family reading gets wrong
    * (Google's `{"error":{"code","message","status","details"}}`). Undefined: the default reading.
    */
-  readonly errorDetails?: (status: number, text: string) => UpstreamErrorDetails | undefined;
+  readonly errorDetails?: (status: number, text: string, headers: IncomingHttpHeaders) => UpstreamErrorDetails | undefined;
+  /** The body exactly as it goes on the wire, when it was serialised already (a signed request: the signature covers these bytes). */
+  readonly payload?: string;
+  /** The Accept header of a stream call (default text/event-stream). */
+  readonly streamAccept?: string;
+  /**
+   * Re-frames a stream body that is not SSE as SSE text (AWS's binary event stream), so every
+   * stream shares one reader: idle timeout, backpressure, cancellation. Destroying the returned
+   * stream must not be needed: the raw body is destroyed by the call and errors propagate.
+   */
+  readonly reframe?: (raw: Readable) => Readable;
 }
 
 /** What a provider's own error reader found; the status may differ from the HTTP one (Google's in-stream errors). */
@@ -91,8 +101,8 @@ export function upstreamErrorFromDetails(provider: string, details: UpstreamErro
   return upstreamErrorFrom(provider, details.status, { message: details.message, type: details.type, code: details.code ?? null }, text, details.retryAfter, secrets);
 }
 
-function statusError(req: UpstreamRequest, status: number, text: string, retryAfter: string | undefined): GatewayError {
-  const details = req.errorDetails?.(status, text);
+function statusError(req: UpstreamRequest, status: number, text: string, retryAfter: string | undefined, headers: IncomingHttpHeaders = {}): GatewayError {
+  const details = req.errorDetails?.(status, text, headers);
   if (details) return upstreamErrorFromDetails(req.provider, { ...details, retryAfter: details.retryAfter ?? retryAfter }, text, req.secrets);
   return upstreamStatusError(req.provider, status, text, retryAfter, req.secrets);
 }
@@ -115,7 +125,7 @@ export async function postJson(req: UpstreamRequest, ctx: UpstreamCallContext): 
     call.release();
   }
   if (status < 200 || status >= 300) {
-    throw statusError(req, status, text, headerValue(headers['retry-after']));
+    throw statusError(req, status, text, headerValue(headers['retry-after']), headers);
   }
   const body = parseJsonObject(req.provider, text);
   const inBand = inBandErrorStatus(body);
@@ -124,7 +134,7 @@ export async function postJson(req: UpstreamRequest, ctx: UpstreamCallContext): 
 }
 
 export async function postStream(req: UpstreamRequest, ctx: UpstreamCallContext): Promise<UpstreamStream> {
-  const call = new UpstreamCall(req, 'text/event-stream', ctx);
+  const call = new UpstreamCall(req, req.streamAccept ?? 'text/event-stream', ctx);
   let res: IncomingMessage;
   try {
     res = await call.response;
@@ -139,7 +149,7 @@ export async function postStream(req: UpstreamRequest, ctx: UpstreamCallContext)
   if (status < 200 || status >= 300) {
     const text = await readBounded(stream, ctx, req.provider).catch(() => '');
     call.release();
-    throw statusError(req, status, text, headerValue(res.headers['retry-after']));
+    throw statusError(req, status, text, headerValue(res.headers['retry-after']), res.headers);
   }
   const contentType = String(res.headers['content-type'] ?? '');
   if (contentType.includes('application/json')) {
@@ -155,7 +165,7 @@ export async function postStream(req: UpstreamRequest, ctx: UpstreamCallContext)
   }
   return {
     headers: passHeaders(res.headers as Record<string, unknown>),
-    events: sseEvents(req, stream, ctx, call),
+    events: sseEvents(req, req.reframe ? req.reframe(stream) : stream, ctx, call),
   };
 }
 
@@ -179,7 +189,7 @@ class UpstreamCall {
     accept: string,
     private readonly ctx: UpstreamCallContext,
   ) {
-    const payload = JSON.stringify(req.body);
+    const payload = req.payload ?? JSON.stringify(req.body);
     const target = parseUrl(req.url);
     const headers: Record<string, string | number> = { 'user-agent': USER_AGENT, 'accept-encoding': ACCEPT_ENCODING };
     for (const name in req.headers) headers[name.toLowerCase()] = req.headers[name];
@@ -766,4 +776,27 @@ function passHeaders(headers: Record<string, unknown>): Record<string, string> {
 
 function headerValue(v: unknown): string | undefined {
   return v === undefined || v === null ? undefined : String(v);
+}
+
+/**
+ * A step before the call (fetching a token or temporary credentials) counted against the call's
+ * timeout and stopped by its signal, like the request itself: a token endpoint that hangs must
+ * not hold a client past its budget. (A result still pending when the call gives up is cached
+ * by its owner for the next request.)
+ */
+export function withinCallBudget<T>(work: Promise<T>, ctx: UpstreamCallContext, timeoutMessage: string): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const timer = setTimeout(() => finish(new GatewayError(ErrorCode.UpstreamTimeout, timeoutMessage)), ctx.timeoutMs);
+    timer.unref();
+    const onAbort = () => finish(new GatewayError(ErrorCode.UpstreamError, 'The request was cancelled.'));
+    const finish = (err?: unknown, value?: T) => {
+      clearTimeout(timer);
+      ctx.signal.removeEventListener('abort', onAbort);
+      if (err) reject(err);
+      else resolve(value as T);
+    };
+    if (ctx.signal.aborted) return onAbort();
+    ctx.signal.addEventListener('abort', onAbort, { once: true });
+    work.then((v) => finish(undefined, v), (e: unknown) => finish(e ?? new Error('credential step failed')));
+  });
 }

@@ -4,6 +4,7 @@ import { knownProviders, providerInfo, ProviderInfo } from '../providers/provide
 import { inferProvider } from '../providers/provider-inference.js';
 import { isLitellmProvider } from '../providers/litellm-providers.js';
 import { suggestKey } from '../config/key-suggestion.js';
+import { bedrockConfigIssues, bedrockSettings } from '../providers/bedrock/bedrock-config.js';
 import { vertexConfigIssues } from '../providers/vertex-ai/vertex-config.js';
 
 /**
@@ -111,10 +112,11 @@ export class RoutingTable {
     private readonly groups: ReadonlyMap<string, readonly DeploymentTarget[]>,
     private readonly aliases: ReadonlyMap<string, AliasConfig>,
     private readonly wildcards: readonly CompiledWildcard[],
+    private readonly env: NodeJS.ProcessEnv,
   ) {}
 
-  static compile(config: GatewayConfig): RoutingTable {
-    const { table, issues } = RoutingTable.analyze(config);
+  static compile(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env): RoutingTable {
+    const { table, issues } = RoutingTable.analyze(config, env);
     if (issues.length) throw new ConfigError(issues);
     return table;
   }
@@ -123,7 +125,8 @@ export class RoutingTable {
    * The table and every whole-config problem, without throwing: `check` reports all of them
    * and still looks at the wildcards. A table with issues must never be served.
    */
-  static analyze(config: GatewayConfig): { table: RoutingTable; issues: ConfigIssue[] } {
+  /** `env`: where providers' settings from the environment (AWS_REGION, VERTEXAI_PROJECT) are looked up. */
+  static analyze(config: GatewayConfig, env: NodeJS.ProcessEnv = process.env): { table: RoutingTable; issues: ConfigIssue[] } {
     const issues: ConfigIssue[] = [];
     const paths = deploymentPaths(config.models);
     const byName = new Map<string, DeploymentConfig[]>();
@@ -134,7 +137,7 @@ export class RoutingTable {
       const other = ids.get(d.id);
       if (other) issues.push({ path: `${path}.model_info.id`, message: `duplicate id '${d.id}' (also used by ${other})` });
       ids.set(d.id, path);
-      issues.push(...checkDeployment(d, path, unsupported));
+      issues.push(...checkDeployment(d, path, unsupported, env));
       const list = byName.get(d.modelName) ?? [];
       list.push(d);
       byName.set(d.modelName, list);
@@ -149,7 +152,7 @@ export class RoutingTable {
       } else {
         const targets: DeploymentTarget[] = [];
         for (const d of deployments) {
-          const t = buildTarget(name, d, [], config.litellm.dropParams);
+          const t = buildTarget(name, d, [], config.litellm.dropParams, env);
           if (!('error' in t)) targets.push(t);
         }
         groups.set(name, targets);
@@ -159,7 +162,7 @@ export class RoutingTable {
     issues.push(...unsupportedProvidersIssue(unsupported));
 
     const aliases = new Map(Object.entries(config.aliases));
-    const table = new RoutingTable(config, groups, aliases, wildcards);
+    const table = new RoutingTable(config, groups, aliases, wildcards, env);
     issues.push(...table.checkAliases(), ...table.checkFallbacks());
     return { table, issues };
   }
@@ -197,7 +200,7 @@ export class RoutingTable {
       const targets: DeploymentTarget[] = [];
       const errors: string[] = [];
       for (const d of w.deployments) {
-        const t = buildTarget(w.pattern, d, captures, this.config.litellm.dropParams);
+        const t = buildTarget(w.pattern, d, captures, this.config.litellm.dropParams, this.env);
         if ('error' in t) errors.push(t.error);
         else targets.push(t);
       }
@@ -277,7 +280,7 @@ function deploymentPaths(models: readonly DeploymentConfig[]): string[] {
   return models.map((d) => (d.source === 'file' ? `model_list[${fileIndex++}]` : `model '${d.id}'`));
 }
 
-function checkDeployment(d: DeploymentConfig, path: string, unsupported: { provider: string; path: string }[]): ConfigIssue[] {
+function checkDeployment(d: DeploymentConfig, path: string, unsupported: { provider: string; path: string }[], env: NodeJS.ProcessEnv): ConfigIssue[] {
   const issues: ConfigIssue[] = [];
   const stars = (s: string) => s.split('*').length - 1;
   if (stars(d.model) > stars(d.modelName)) {
@@ -302,7 +305,8 @@ function checkDeployment(d: DeploymentConfig, path: string, unsupported: { provi
     } else {
       issues.push(...checkProviderRequirements(split.info, d, path));
       // Once per deployment (it may read a credentials file), never per request: not in buildTarget.
-      if (split.info.family === 'vertex_ai') issues.push(...vertexConfigIssues(d, path));
+      if (split.info.family === 'vertex_ai') issues.push(...vertexConfigIssues(d, path, env));
+      if (split.info.family === 'bedrock') issues.push(...bedrockConfigIssues(d, path, env));
     }
   }
   if (d.apiBase && !/^https?:\/\/[^\s]+$/i.test(d.apiBase)) {
@@ -327,6 +331,7 @@ function buildTarget(
   d: DeploymentConfig,
   captures: readonly string[],
   globalDropParams: boolean,
+  env: NodeJS.ProcessEnv,
 ): DeploymentTarget | { error: string } {
   let model = d.model;
   if (captures.length && model.includes('*')) {
@@ -341,6 +346,8 @@ function buildTarget(
   let apiBase = d.apiBase ?? split.info.defaultApiBase ?? UNSET_BASE;
   // LiteLLM configs point ollama at the server root; its OpenAI-compatible API lives under /v1.
   if ((split.provider === 'ollama' || split.provider === 'ollama_chat') && !/\/v1$/.test(apiBase)) apiBase = `${apiBase}/v1`;
+  // Bedrock's host follows its region: shown (resolve, logs) as the adapter will call it.
+  if (split.info.family === 'bedrock' && !d.misconfigured) apiBase = bedrockSettings(d, env).runtimeEndpoint;
   return {
     group,
     deploymentId: d.id,

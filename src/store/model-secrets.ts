@@ -17,7 +17,7 @@ export interface SealedParams {
  * answers, restored when a masked value is sent back, and sealed at rest by adding its name here.
  * The access key id is an identifier (AWS documents it as not secret), so it stays readable.
  */
-export const SECRET_PARAM_KEYS: readonly string[] = ['aws_secret_access_key', 'aws_session_token', 'vertex_credentials'];
+export const SECRET_PARAM_KEYS: readonly string[] = ['aws_secret_access_key', 'aws_session_token', 'aws_web_identity_token', 'vertex_credentials'];
 
 /**
  * Whether a litellm_params value is a credential to hide. `os.environ/` references are not; nor

@@ -76,6 +76,16 @@ export class AdminLitellmParamsDto {
   @ApiPropertyOptional({ nullable: true, type: 'string', enum: ['float', 'base64'] }) @IsOptional() @IsIn(['float', 'base64']) encoding_format?: string;
   @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(NAME_MAX) vertex_project?: string;
   @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(64) vertex_location?: string;
+  // bedrock (LiteLLM's names). The secret, session token and web identity token are sealed at rest and masked in answers.
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(256) aws_access_key_id?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(1024) aws_secret_access_key?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(8192) aws_session_token?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(64) aws_region_name?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @Matches(/^https?:\/\/\S+$|^os\.environ\/\w+$/i, { message: 'must be an http(s) URL' }) aws_bedrock_runtime_endpoint?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(2048) aws_role_name?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(64) aws_session_name?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @Matches(/^https?:\/\/\S+$|^os\.environ\/\w+$/i, { message: 'must be an http(s) URL' }) aws_sts_endpoint?: string;
+  @ApiPropertyOptional({ nullable: true, type: 'string' }) @IsOptional() @IsString() @MaxLength(16_384) aws_web_identity_token?: string;
   /** A credentials file path, the service-account JSON text, or the JSON object (sealed at rest unless a path or os.environ/). */
   @ApiPropertyOptional({ nullable: true, oneOf: [{ type: 'string' }, { type: 'object', additionalProperties: true }] })
   @IsOptional()

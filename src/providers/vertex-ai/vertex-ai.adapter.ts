@@ -1,4 +1,4 @@
-import { ErrorCode, GatewayError } from '../../common/gateway-error.js';
+import { GatewayError } from '../../common/gateway-error.js';
 import type { DeploymentTarget } from '../../routing/routing-table.js';
 import { anthropicCallHeaders, nativeMessageEvents } from '../anthropic/anthropic-messages.js';
 import { DEFAULT_MAX_TOKENS, toMessagesCall } from '../anthropic/anthropic-request.translator.js';
@@ -12,7 +12,7 @@ import { toChatCompletion as geminiToChat } from '../gemini/gemini-response.tran
 import { toChatChunks as geminiChunks } from '../gemini/gemini-stream.translator.js';
 import { requestSecrets, requireApiKey } from '../openai-compatible/openai-compatible.adapter.js';
 import type { JsonObject, Operation, ProviderAdapter, UpstreamCallContext, UpstreamStream } from '../provider-adapter.js';
-import { postJson, postStream, type UpstreamRequest } from '../upstream-http.js';
+import { postJson, postStream, type UpstreamRequest, withinCallBudget } from '../upstream-http.js';
 import { resolveProject, vertexAuthFor } from './vertex-auth.js';
 import { vertexLocation } from './vertex-config.js';
 
@@ -120,7 +120,7 @@ export class VertexAiAdapter implements ProviderAdapter {
     requireApiKey(target, false);
     const d = target.deployment;
     const auth = vertexAuthFor(d);
-    const [token, project] = await bounded(Promise.all([auth.token(), resolveProject(d, auth)]), ctx);
+    const [token, project] = await withinCallBudget(Promise.all([auth.token(), resolveProject(d, auth)]), ctx, 'Upstream provider vertex_ai: getting an access token took too long.');
     const location = vertexLocation(d);
     const path = `/v1/projects/${encodeURIComponent(project)}/locations/${encodeURIComponent(location)}/publishers/${publisher}/models/${encodeURIComponent(modelId(target.upstreamModel)).replace(/%40/g, '@')}:${method}`;
     return {
@@ -133,28 +133,6 @@ export class VertexAiAdapter implements ProviderAdapter {
       errorDetails: googleErrorDetails,
     };
   }
-}
-
-/**
- * The token step counts against the call's timeout and stops with its signal, like the request
- * itself: a token endpoint that hangs must not hold a client past its budget. (A token still
- * being fetched when the call gives up is cached for the next request.)
- */
-function bounded<T>(work: Promise<T>, ctx: UpstreamCallContext): Promise<T> {
-  return new Promise<T>((resolve, reject) => {
-    const timer = setTimeout(() => finish(new GatewayError(ErrorCode.UpstreamTimeout, 'Upstream provider vertex_ai: getting an access token took too long.')), ctx.timeoutMs);
-    timer.unref();
-    const onAbort = () => finish(new GatewayError(ErrorCode.UpstreamError, 'The request was cancelled.'));
-    const finish = (err?: unknown, value?: T) => {
-      clearTimeout(timer);
-      ctx.signal.removeEventListener('abort', onAbort);
-      if (err) reject(err);
-      else resolve(value as T);
-    };
-    if (ctx.signal.aborted) return onAbort();
-    ctx.signal.addEventListener('abort', onAbort, { once: true });
-    work.then((v) => finish(undefined, v), (e: unknown) => finish(e ?? new Error('token step failed')));
-  });
 }
 
 /** Claude models live under publishers/anthropic; everything else named here is Google's. */
