@@ -101,7 +101,7 @@ export function upstreamErrorFromDetails(provider: string, details: UpstreamErro
   return upstreamErrorFrom(provider, details.status, { message: details.message, type: details.type, code: details.code ?? null }, text, details.retryAfter, secrets);
 }
 
-function statusError(req: UpstreamRequest, status: number, text: string, retryAfter: string | undefined, headers: IncomingHttpHeaders = {}): GatewayError {
+function statusError(req: UpstreamRequest, status: number, text: string, retryAfter: string | undefined, headers: IncomingHttpHeaders): GatewayError {
   const details = req.errorDetails?.(status, text, headers);
   if (details) return upstreamErrorFromDetails(req.provider, { ...details, retryAfter: details.retryAfter ?? retryAfter }, text, req.secrets);
   return upstreamStatusError(req.provider, status, text, retryAfter, req.secrets);
@@ -157,7 +157,7 @@ export async function postStream(req: UpstreamRequest, ctx: UpstreamCallContext)
     try {
       const text = await readBounded(stream, ctx, req.provider);
       const body = parseJsonObject(req.provider, text);
-      if (body.error) throw statusError(req, inBandErrorStatus(body) ?? 502, text, undefined);
+      if (body.error) throw statusError(req, inBandErrorStatus(body) ?? 502, text, undefined, res.headers);
       throw new GatewayError(ErrorCode.UpstreamError, `Upstream provider ${req.provider} answered a stream request with a JSON body.`);
     } finally {
       call.release();

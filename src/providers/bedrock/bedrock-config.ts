@@ -45,7 +45,7 @@ export function bedrockSettings(d: DeploymentConfig, env: NodeJS.ProcessEnv = pr
   // and a signed AssumeRole yields the role's credentials: a model written over the admin API
   // that names its own host gets them only with credentials of its own.
   if (d.source === 'db' && (credentials.kind === 'web-identity' ? !p.webIdentityToken : credentials.kind === 'static' && credentials.from === 'environment')) {
-    const own = (['aws_bedrock_runtime_endpoint', 'api_base', 'aws_sts_endpoint'] as const).find((k) => (k === 'api_base' ? d.apiBase : k === 'aws_sts_endpoint' ? p.stsEndpoint : p.runtimeEndpoint));
+    const own = p.runtimeEndpoint ? 'aws_bedrock_runtime_endpoint' : d.apiBase ? 'api_base' : p.stsEndpoint ? 'aws_sts_endpoint' : undefined;
     if (own) {
       credentials = {
         kind: 'error',

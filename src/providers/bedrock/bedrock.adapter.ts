@@ -9,7 +9,7 @@ import type { JsonObject, Operation, ProviderAdapter, UpstreamCallContext, Upstr
 import { postJson, postStream, type UpstreamRequest, withinCallBudget } from '../upstream-http.js';
 import { AwsCredentialCache } from './aws-credentials.js';
 import { signedHeaders } from './aws-sigv4.js';
-import { bedrockSettings } from './bedrock-config.js';
+import { AWS_ENV, bedrockSettings } from './bedrock-config.js';
 import { bedrockEmbedBodies, embedFamily, fromBedrockEmbeddings, readBedrockEmbeddings } from './bedrock-embeddings.translator.js';
 import { bedrockErrorDetails } from './bedrock-errors.js';
 import { awsEventStreamAsSse } from './bedrock-event-stream.js';
@@ -76,7 +76,7 @@ export class BedrockAdapter implements ProviderAdapter {
     if (!settings.region) {
       throw new GatewayError(
         ErrorCode.DeploymentMisconfigured,
-        `Deployment '${target.deploymentId}' of model '${target.group}' (bedrock) cannot be used: no AWS region (aws_region_name, or AWS_REGION_NAME / AWS_REGION / AWS_DEFAULT_REGION).`,
+        `Deployment '${target.deploymentId}' of model '${target.group}' (bedrock) cannot be used: no AWS region (aws_region_name, or ${AWS_ENV.region.join(' / ')}).`,
       );
     }
     const creds = await withinCallBudget(this.credentials.credentials(settings), ctx, 'Upstream provider bedrock: getting AWS credentials from STS took too long.');
