@@ -4,7 +4,7 @@ import OpenAI, { APIError } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { parseSse } from './helpers/assertions.js';
 import { bedrockError, converseAnswer, converseStreamEvents, FakeBedrock } from './helpers/fake-bedrock.js';
-import { rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
+import { leaveStreamAfterFirstChunk, rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
 import { admin, MASTER_KEY } from './helpers/store-backends.js';
 
 const CLAUDE = 'anthropic.claude-3-5-sonnet-20240620-v1:0';
@@ -34,6 +34,9 @@ describe('Bedrock provider (e2e, openai SDK → gateway → fake Bedrock runtime
     process.env.SB_TEST_AWS_ID = aws.accessKeyId;
     process.env.SB_TEST_AWS_SECRET = aws.secretAccessKey;
     const keys = `aws_access_key_id: ${aws.accessKeyId}, aws_secret_access_key: ${JSON.stringify(aws.secretAccessKey)}, aws_region_name: ${aws.region}`;
+    // The same role, assumed under two session names: two credential cache entries.
+    const roleEntry = (name: string, session: string) => `  - model_name: ${name}
+    litellm_params: { model: bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0, ${keys}, aws_role_name: ${ROLE}, aws_session_name: ${session}, aws_sts_endpoint: ${aws.url}, aws_bedrock_runtime_endpoint: ${aws.url} }`;
     gw = await startGateway(`
 model_list:
   - model_name: claude
@@ -45,22 +48,8 @@ model_list:
       aws_bedrock_runtime_endpoint: ${aws.url}
   - model_name: llama
     litellm_params: { model: bedrock/converse/meta.llama3-1-70b-instruct-v1:0, api_base: ${aws.url}, ${keys} }
-  - model_name: role
-    litellm_params:
-      model: bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0
-      ${keys.split(', ').join('\n      ')}
-      aws_role_name: ${ROLE}
-      aws_session_name: sb-e2e
-      aws_sts_endpoint: ${aws.url}
-      aws_bedrock_runtime_endpoint: ${aws.url}
-  - model_name: role-short
-    litellm_params:
-      model: bedrock/us.anthropic.claude-sonnet-4-20250514-v1:0
-      ${keys.split(', ').join('\n      ')}
-      aws_role_name: ${ROLE}
-      aws_session_name: sb-short
-      aws_sts_endpoint: ${aws.url}
-      aws_bedrock_runtime_endpoint: ${aws.url}
+${roleEntry('role', 'sb-e2e')}
+${roleEntry('role-short', 'sb-short')}
   - model_name: wrong-secret
     litellm_params: { model: bedrock/amazon.nova-pro-v1:0, aws_access_key_id: ${aws.accessKeyId}, aws_secret_access_key: not-the-secret-zz9, aws_region_name: ${aws.region}, aws_bedrock_runtime_endpoint: ${aws.url} }
   - model_name: titan
@@ -333,15 +322,7 @@ general_settings:
 
   it('a client that goes away mid-stream closes the upstream connection', async () => {
     aws.reply({ events: converseStreamEvents(['Hel']).slice(0, 2), stall: true });
-    const controller = new AbortController();
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${MASTER_KEY}` },
-      body: JSON.stringify({ model: 'claude', messages: user, stream: true }),
-      signal: controller.signal,
-    });
-    await res.body!.getReader().read();
-    controller.abort();
+    await leaveStreamAfterFirstChunk(gw.url, { model: 'claude', messages: user }, { authorization: `Bearer ${MASTER_KEY}` });
     await aws.waitForClientAborts(1, 2000);
   });
 

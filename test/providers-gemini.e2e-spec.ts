@@ -4,7 +4,7 @@ import OpenAI, { APIError } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { parseSse } from './helpers/assertions.js';
 import { FakeGoogle, googleError } from './helpers/fake-google.js';
-import { rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
+import { leaveStreamAfterFirstChunk, rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
 
 /**
  * Google AI Studio's Gemini API behind every endpoint: the openai SDK (and the AI SDK) talk to
@@ -209,15 +209,7 @@ router_settings:
 
   it('a client that goes away mid-stream closes the upstream connection', async () => {
     google.enqueue({ sse: [{ candidates: [{ index: 0, content: { role: 'model', parts: [{ text: 'Hel' }] } }] }], stall: true });
-    const controller = new AbortController();
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: JSON.stringify({ model: 'gem', messages: [{ role: 'user', content: 'Hi' }], stream: true }),
-      signal: controller.signal,
-    });
-    await res.body!.getReader().read();
-    controller.abort();
+    await leaveStreamAfterFirstChunk(gw.url, { model: 'gem', messages: [{ role: 'user', content: 'Hi' }] });
     await google.waitForClientAborts(1, 2000);
   });
 

@@ -6,7 +6,7 @@ import OpenAI, { APIError } from 'openai';
 import type { ChatCompletionMessageParam, ChatCompletionTool } from 'openai/resources/chat/completions';
 import { parseSse } from './helpers/assertions.js';
 import { FakeGoogle, googleError, type ServiceAccountKey } from './helpers/fake-google.js';
-import { rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
+import { leaveStreamAfterFirstChunk, rawPost, RunningGateway, startGateway } from './helpers/gateway.js';
 import { admin, MASTER_KEY } from './helpers/store-backends.js';
 
 /**
@@ -263,15 +263,7 @@ general_settings:
 
   it('a client that goes away mid-stream closes the upstream connection', async () => {
     google.enqueue({ sse: [{ candidates: [{ index: 0, content: { role: 'model', parts: [{ text: 'Hel' }] } }] }], stall: true });
-    const controller = new AbortController();
-    const res = await fetch(`${gw.url}/v1/chat/completions`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json', authorization: `Bearer ${MASTER_KEY}` },
-      body: JSON.stringify({ model: 'vgem', messages: user, stream: true }),
-      signal: controller.signal,
-    });
-    await res.body!.getReader().read();
-    controller.abort();
+    await leaveStreamAfterFirstChunk(gw.url, { model: 'vgem', messages: user }, { authorization: `Bearer ${MASTER_KEY}` });
     await google.waitForClientAborts(1, 2000);
   });
 

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLoopback, serverUrl } from './loopback-server.js';
 
 /**
  * A fake Anthropic Messages API: a real node:http server on 127.0.0.1. It records requests,
@@ -52,13 +52,12 @@ export class FakeAnthropic {
 
   static async start(apiKeys: readonly string[] = ['sk-ant-test']): Promise<FakeAnthropic> {
     const fake = new FakeAnthropic(apiKeys);
-    fake.server = http.createServer((req, res) => void fake.handle(req, res));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    fake.server = await listenLoopback((req, res) => void fake.handle(req, res));
     return fake;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return serverUrl(this.server);
   }
 
   enqueue(...replies: AnthropicReply[]): this {
@@ -75,9 +74,8 @@ export class FakeAnthropic {
     this.script.length = 0;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -1,9 +1,8 @@
 import { createHash, createHmac, randomBytes, timingSafeEqual } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { EventStreamCodec } from '@smithy/eventstream-codec';
 import { fromUtf8, toUtf8 } from '@smithy/util-utf8';
-import { sleep } from './fake-upstream.js';
+import { closeServer, listenLoopback, serverUrl, waitForAborts } from './loopback-server.js';
 
 /**
  * A fake AWS Bedrock Runtime (Converse, ConverseStream, InvokeModel for embeddings) and AWS STS
@@ -86,13 +85,12 @@ export class FakeBedrock {
 
   static async start(): Promise<FakeBedrock> {
     const fake = new FakeBedrock();
-    fake.server = http.createServer((req, res) => void fake.handle(req, res));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    fake.server = await listenLoopback((req, res) => void fake.handle(req, res));
     return fake;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return serverUrl(this.server);
   }
 
   /** Queue replies for Bedrock routes; each accepted request consumes one, then defaults resume. */
@@ -114,17 +112,12 @@ export class FakeBedrock {
     this.stsFailures = 0;
   }
 
-  async waitForClientAborts(n = 1, timeoutMs = 2000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.clientAborts < n) {
-      if (Date.now() > deadline) throw new Error(`expected ${n} aborted upstream request(s), saw ${this.clientAborts}`);
-      await sleep(10);
-    }
+  waitForClientAborts(n = 1, timeoutMs = 2000): Promise<void> {
+    return waitForAborts(() => this.clientAborts, n, timeoutMs);
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, serverUrl } from './loopback-server.js';
 
 /**
  * Fake Cohere v2 (chat, embed, rerank) and Voyage AI (embeddings, rerank) servers: real
@@ -57,7 +57,7 @@ abstract class FakeServer {
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return serverUrl(this.server);
   }
 
   enqueue(...replies: FakeReply[]): this {
@@ -75,9 +75,8 @@ abstract class FakeServer {
     this.always = undefined;
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   protected abstract handle(path: string, body: any, res: http.ServerResponse): void;

@@ -1,7 +1,7 @@
 import { createVerify, generateKeyPairSync } from 'node:crypto';
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sleep } from './fake-upstream.js';
+import { closeServer, listenLoopback, serverUrl, waitForAborts } from './loopback-server.js';
 
 /**
  * A fake Google: Gemini's generativelanguage API (x-goog-api-key), Vertex AI's
@@ -59,13 +59,12 @@ export class FakeGoogle {
 
   static async start(): Promise<FakeGoogle> {
     const fake = new FakeGoogle();
-    fake.server = http.createServer((req, res) => void fake.handle(req, res));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    fake.server = await listenLoopback((req, res) => void fake.handle(req, res));
     return fake;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return serverUrl(this.server);
   }
 
   /** A service-account key whose token_uri is this fake, signed with the key pair the fake verifies. */
@@ -101,17 +100,12 @@ export class FakeGoogle {
     this.always = undefined;
   }
 
-  async waitForClientAborts(n = 1, timeoutMs = 2000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.clientAborts < n) {
-      if (Date.now() > deadline) throw new Error(`expected ${n} aborted upstream request(s), saw ${this.clientAborts}`);
-      await sleep(10);
-    }
+  waitForClientAborts(n = 1, timeoutMs = 2000): Promise<void> {
+    return waitForAborts(() => this.clientAborts, n, timeoutMs);
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

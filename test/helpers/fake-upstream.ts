@@ -1,5 +1,5 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenLoopback, serverUrl, waitForAborts } from './loopback-server.js';
 
 /**
  * A fake OpenAI-compatible provider: a real node:http server on 127.0.0.1 that records what it
@@ -71,13 +71,12 @@ export class FakeUpstream {
 
   static async start(options: { rejectPrefixes?: string[]; gauge?: ConcurrencyGauge } = {}): Promise<FakeUpstream> {
     const fake = new FakeUpstream(options);
-    fake.server = http.createServer((req, res) => void fake.handle(req, res));
-    await new Promise<void>((resolve) => fake.server.listen(0, '127.0.0.1', resolve));
+    fake.server = await listenLoopback((req, res) => void fake.handle(req, res));
     return fake;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return serverUrl(this.server);
   }
 
   /** Queue replies; each request consumes one, then defaults resume. */
@@ -98,17 +97,12 @@ export class FakeUpstream {
   }
 
   /** Resolves once the gateway has closed at least n sockets early; rejects after timeoutMs. */
-  async waitForClientAborts(n = 1, timeoutMs = 2000): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    while (this.clientAborts < n) {
-      if (Date.now() > deadline) throw new Error(`expected ${n} aborted upstream request(s), saw ${this.clientAborts}`);
-      await sleep(10);
-    }
+  waitForClientAborts(n = 1, timeoutMs = 2000): Promise<void> {
+    return waitForAborts(() => this.clientAborts, n, timeoutMs);
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {

@@ -39,3 +39,16 @@ export async function rawPost(
   }
   return { status: res.status, headers: res.headers, body: parsed, text };
 }
+
+/** A streamed chat request whose client reads the first chunk and then goes away. */
+export async function leaveStreamAfterFirstChunk(gatewayUrl: string, body: object, headers: Record<string, string> = {}): Promise<void> {
+  const controller = new AbortController();
+  const res = await fetch(`${gatewayUrl}/v1/chat/completions`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', ...headers },
+    body: JSON.stringify({ ...body, stream: true }),
+    signal: controller.signal,
+  });
+  await res.body!.getReader().read();
+  controller.abort();
+}

@@ -1,6 +1,6 @@
 import http from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { sleep } from './fake-upstream.js';
+import { closeServer, listenLoopback, serverUrl } from './loopback-server.js';
 
 /** One span as exported over OTLP/HTTP JSON, with its attributes flattened to plain values. */
 export interface ReceivedSpan {
@@ -33,13 +33,12 @@ export class OtlpReceiver {
 
   static async start(): Promise<OtlpReceiver> {
     const r = new OtlpReceiver();
-    r.server = http.createServer((req, res) => void r.handle(req, res));
-    await new Promise<void>((resolve) => r.server.listen(0, '127.0.0.1', resolve));
+    r.server = await listenLoopback((req, res) => void r.handle(req, res));
     return r;
   }
 
   get url(): string {
-    return `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    return serverUrl(this.server);
   }
 
   /** Every span of a trace, once `predicate` holds for them (or throws after timeoutMs). */
@@ -67,9 +66,8 @@ export class OtlpReceiver {
     return { server, clients };
   }
 
-  async close(): Promise<void> {
-    this.server.closeAllConnections();
-    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+  close(): Promise<void> {
+    return closeServer(this.server);
   }
 
   private async handle(req: http.IncomingMessage, res: http.ServerResponse): Promise<void> {
